@@ -1,0 +1,199 @@
+"""The root command, error handling, and the vault commands (init, passwd, recovery, verify)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from typer.core import TyperGroup
+
+from dossier.cli import output
+from dossier.errors import DossierError
+
+INTERNAL_ERROR = 70
+
+
+class DossierGroup(TyperGroup):
+    """Turns every failure into one error line and an exit code (style.md habit 2)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DossierError as e:
+            output.error(str(e), e.hint)
+            raise typer.Exit(e.exit_code) from None
+        except KeyboardInterrupt:
+            output.error("interrupted; the last change was not saved")
+            raise typer.Exit(130) from None
+        except Exception as e:
+            # typer's (or click's) own exits and usage errors pass through unchanged
+            if type(e).__module__.split(".")[0] in ("typer", "click") or (ctx.obj or {}).get("debug"):
+                raise
+            from dossier.store import DatabaseError
+
+            if isinstance(e, DatabaseError):
+                output.error(f"the vault database refused this: {str(e).splitlines()[0][:160] if str(e) else type(e).__name__}",
+                             "run 'dossier verify'")
+                raise typer.Exit(5) from None
+            output.error(f"unexpected internal error ({type(e).__name__}); nothing was changed",
+                         "run again with --debug to see the traceback, and report it")
+            raise typer.Exit(INTERNAL_ERROR) from None
+
+
+app = typer.Typer(
+    cls=DossierGroup,
+    name="dossier",
+    help="A local-first, encrypted client-dossier vault for coaches (CSR Centrum, TotalBalance).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,  # locals may hold passphrases
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool):
+    if value:
+        from dossier import __version__
+
+        typer.echo(f"dossier {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    vault: Optional[Path] = typer.Option(None, "--vault", envvar="DOSSIER_VAULT", metavar="PATH",
+                                         help="The vault folder (default: the platform's user data folder)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of unexpected errors (may show client data)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+):
+    """Keep client dossiers encrypted, and keep the promises of the codes of conduct.
+
+    The passphrase is typed at a hidden prompt, or comes from DOSSIER_PASSPHRASE or from
+    the output of DOSSIER_PASSCOMMAND; never from an argument.
+    """
+    from dossier import paths
+
+    ctx.obj = {"vault": vault or paths.default_vault(), "debug": debug}
+
+
+@app.command()
+def init(ctx: typer.Context):
+    """Create a vault: a passphrase (asked twice), Argon2id, and a one-time recovery key.
+
+    TB 2.13-2.15, CSR 6.6: records are kept encrypted, always. The new passphrase comes from
+    DOSSIER_PASSPHRASE for scripts, else from a hidden prompt.
+    """
+    from dossier import crypto
+    from dossier.cli import unlock
+    from dossier.vault import Vault, check_passphrase_strength
+
+    path = ctx.obj["vault"]
+    if (path / "vault.db").exists():
+        from dossier.errors import VaultExists
+
+        raise VaultExists(f"{path}: a vault exists here already", "use --vault to choose another folder")
+    passphrase = unlock.new_passphrase("DOSSIER_PASSPHRASE")
+    check_passphrase_strength(passphrase)
+    with output.err.status("Calibrating the key derivation (Argon2id, about half a second)…"):
+        kdf = crypto.calibrate()
+    vault, recovery = Vault.create(path, passphrase, kdf)
+    vault.close()
+    output.ok(f"vault created at {path} (Argon2id: {kdf.opslimit} passes over {kdf.memlimit // 2**20} MiB)")
+    output.out.print("\nRecovery key (shown once; print it or write it down and keep it somewhere safe):\n")
+    output.out.print(f"    {recovery}\n", style="bold")
+    output.out.print("With it, 'dossier unlock-with-recovery' sets a new passphrase if you forget yours.")
+
+
+@app.command()
+def passwd(ctx: typer.Context):
+    """Change the passphrase (the data key is rewrapped; the data is not re-encrypted).
+
+    The new passphrase comes from DOSSIER_NEW_PASSPHRASE for scripts, else it is asked twice.
+    """
+    from dossier.cli import unlock
+
+    with unlock.opened(ctx) as vault:
+        vault.change_passphrase(unlock.new_passphrase("DOSSIER_NEW_PASSPHRASE"))
+    output.ok("passphrase changed")
+
+
+@app.command("unlock-with-recovery")
+def unlock_with_recovery(ctx: typer.Context):
+    """Set a new passphrase with the recovery key printed by 'dossier init'.
+
+    The recovery key comes from DOSSIER_RECOVERY_KEY or a hidden prompt; the new passphrase
+    from DOSSIER_NEW_PASSPHRASE or a hidden prompt (asked twice).
+    """
+    from dossier.cli import unlock
+    from dossier.vault import Vault
+
+    vault = Vault.open_with_recovery(ctx.obj["vault"], unlock.recovery_key())
+    try:
+        vault.change_passphrase(unlock.new_passphrase("DOSSIER_NEW_PASSPHRASE"))
+    finally:
+        vault.close()
+    output.ok("new passphrase set with the recovery key")
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    accept_rollback: bool = typer.Option(False, "--accept-rollback",
+                                         help="Accept the vault as it is now after a restore (logged)."),
+):
+    """Check the whole vault: every page's MAC, SQLite's integrity, the audit chain, rollback.
+
+    Exit code 5 when something is wrong, 6 when the vault is older than its mirror.
+    """
+    from dossier.cli import unlock
+    from dossier.errors import RollbackDetected, VaultDamaged
+
+    with unlock.opened(ctx) as vault:
+        if accept_rollback and vault.rollback:
+            output.warn("accepted: " + vault.accept_rollback())
+        problems = vault.verify()
+        entries = vault.head()[0]
+    if problems:
+        for p in problems[:-1]:
+            output.error(p)
+        last = problems[-1]
+        if vault.rollback and last == vault.rollback:
+            raise RollbackDetected(last, "if this restore was on purpose: dossier verify --accept-rollback")
+        raise VaultDamaged(last, "restore the vault from a backup")
+    output.ok(f"vault verified: pages, integrity and {entries} audit entries in an unbroken chain")
+
+
+@app.command()
+def demo():
+    """Walk through the main job in a throw-away vault built from the examples.
+
+    Adds a client and a session, searches and shows, printing each command it runs.
+    """
+    from dossier.demo import run_demo
+
+    run_demo()
+
+
+def _register() -> None:
+    from dossier.cli import attachment, audit, client, data, session
+
+    app.add_typer(client.app, name="client")
+    app.add_typer(session.app, name="session")
+    app.add_typer(session.result_app, name="result")
+    app.add_typer(attachment.app, name="attachment")
+    app.add_typer(audit.app, name="audit")
+    app.command("attach")(attachment.attach)
+    app.command("search")(data.search)
+    app.command("import")(data.import_)
+    app.command("export")(data.export)
+
+
+_register()
+cli = typer.main.get_command(app)
+
+
+def main() -> None:
+    cli(prog_name="dossier")

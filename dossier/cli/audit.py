@@ -1,0 +1,43 @@
+"""dossier audit list | verify: the append-only, hash-chained audit log."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from dossier.cli import output
+from dossier.cli.unlock import opened
+
+app = typer.Typer(help="The audit log: every unlock, change, export and disclosure (no content).",
+                  no_args_is_help=True)
+
+
+@app.command("list")
+def list_(ctx: typer.Context,
+          client: Optional[str] = typer.Option(None, "--client", help="Only entries about this client."),
+          json_: bool = typer.Option(False, "--json", help="JSON records for scripts.")):
+    """List audit entries, oldest first."""
+    from dossier.records.clients import resolve
+
+    with opened(ctx) as vault:
+        entries = [e.as_dict() for e in vault.audit_entries(resolve(vault.db, client) if client else None)]
+    if json_:
+        return output.emit_json(entries)
+    output.table(f"{len(entries)} audit entries", ["seq", "time (UTC)", "action", "client", "detail"],
+                 [[e["seq"], e["at"], e["action"], (e["client_id"] or "")[:8], e["detail"]] for e in entries])
+
+
+@app.command("verify")
+def verify(ctx: typer.Context):
+    """Prove the audit chain unbroken: each entry holds the hash of the one before it."""
+    from dossier.errors import VaultDamaged
+
+    with opened(ctx) as vault:
+        problems = vault.verify_audit()
+        seq = vault.head()[0]
+    if problems:
+        for p in problems[:-1]:
+            output.error(p)
+        raise VaultDamaged(problems[-1])
+    output.ok(f"audit chain unbroken: {seq} entries")

@@ -1,0 +1,108 @@
+"""dossier session add | list, and dossier result add (questionnaires, HRV; CSR 9.1, CSR 5.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from dossier.cli import output
+from dossier.cli.unlock import opened
+
+app = typer.Typer(help="Sessions: notes, and the coach's findings kept apart (CSR 5.3).", no_args_is_help=True)
+result_app = typer.Typer(help="Questionnaire and HRV measurement results (CSR 9.1).", no_args_is_help=True)
+
+
+def _read_text(path: Path, option: str) -> str:
+    from dossier.errors import FileProblem
+
+    if str(path) == "-":
+        return sys.stdin.read()
+    if not path.exists():
+        raise FileProblem(f"{option} {path}: no such file")
+    if path.is_dir():
+        raise FileProblem(f"{option} {path}: is a folder, not a text file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise FileProblem(f"{option} {path}: is not UTF-8 text") from None
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    client: str = typer.Argument(..., help="Id, unique id prefix, or name."),
+    date: Optional[str] = typer.Option(None, "--date", help="YYYY-MM-DD (default: today)."),
+    duration: Optional[int] = typer.Option(None, "--duration", help="Minutes."),
+    notes_file: Optional[Path] = typer.Option(None, "--notes-file",
+                                              help="Notes from a UTF-8 file ('-' for stdin); without it $EDITOR opens."),
+    findings_file: Optional[Path] = typer.Option(None, "--findings-file", help="The coach's findings from a file."),
+):
+    """Record a session. Without --notes-file, $EDITOR opens on a private file in RAM that is removed afterwards."""
+    from dossier.editor import edit_session
+    from dossier.errors import InvalidInput
+    from dossier.records.clients import resolve
+    from dossier.records.sessions import add_session
+
+    date = date or dt.date.today().isoformat()
+    with opened(ctx) as vault:
+        cid = resolve(vault.db, client)
+        findings = _read_text(findings_file, "--findings-file") if findings_file else ""
+        if notes_file:
+            notes = _read_text(notes_file, "--notes-file")
+        else:
+            notes, findings = edit_session(date, findings=findings)
+            if not notes.strip() and not findings.strip():
+                raise InvalidInput("notes", "", "are empty: nothing was saved")
+        sid = add_session(vault, cid, date, duration, notes, findings)
+    output.out.print(sid)
+    output.ok(f"session of {date} saved")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, client: str = typer.Argument(..., help="Id, unique id prefix, or name."),
+          json_: bool = typer.Option(False, "--json", help="JSON records for scripts.")):
+    """List a client's sessions."""
+    from dossier.records.clients import resolve
+    from dossier.records.sessions import list_sessions
+
+    with opened(ctx) as vault:
+        rows = list_sessions(vault.db, resolve(vault.db, client))
+    if json_:
+        return output.emit_json(rows)
+    output.table(f"{len(rows)} sessions", ["id", "date", "min", "notes", "findings"],
+                 [[r["id"][:8], r["date"], r["duration_min"], _first_line(r["notes"]), _first_line(r["findings"])]
+                  for r in rows])
+
+
+def _first_line(text: str, width: int = 60) -> str:
+    line = (text or "").strip().split("\n", 1)[0]
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+@result_app.command("add")
+def result_add(
+    ctx: typer.Context,
+    client: str = typer.Argument(..., help="Id, unique id prefix, or name."),
+    questionnaire: Optional[str] = typer.Option(None, "--questionnaire", help="Questionnaire name, e.g. 4DKL."),
+    measurement: Optional[str] = typer.Option(None, "--measurement", help="Measurement kind, e.g. HRV."),
+    date: Optional[str] = typer.Option(None, "--date", help="YYYY-MM-DD."),
+    value: Optional[List[str]] = typer.Option(None, "--value", help="NAME=VALUE, repeatable (distress=24)."),
+):
+    """Record questionnaire results or an HRV measurement as a readable table of values."""
+    from dossier.cli.common import pairs, value as parse_value
+    from dossier.errors import InvalidInput
+    from dossier.records.clients import resolve
+    from dossier.records.sessions import add_result
+
+    if bool(questionnaire) == bool(measurement):
+        raise InvalidInput("--questionnaire/--measurement", "", "give exactly one of the two")
+    results = {k: parse_value(v) for k, v in pairs(value, "--value").items()}
+    with opened(ctx) as vault:
+        rid = add_result(vault, resolve(vault.db, client), "questionnaire" if questionnaire else "measurement",
+                         questionnaire or measurement, date, results)
+    output.out.print(rid)
+    output.ok(f"{len(results)} results saved")

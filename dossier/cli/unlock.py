@@ -1,0 +1,83 @@
+"""Getting the passphrase and opening the vault for a command.
+
+The passphrase comes from DOSSIER_PASSPHRASE, from the output of DOSSIER_PASSCOMMAND (like
+borg's BORG_PASSCOMMAND, for `pass` or the OS keychain), or from a hidden prompt; never from
+the command line, where other users and shell history could read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import subprocess
+
+import typer
+
+from dossier.errors import NoPassphrase
+
+
+def _from_command(var: str) -> str | None:
+    command = os.environ.get(var, "").strip()
+    if not command:
+        return None
+    try:
+        result = subprocess.run(shlex.split(command, posix=os.name != "nt"), capture_output=True, timeout=120)
+    except (OSError, ValueError, subprocess.TimeoutExpired) as e:
+        raise NoPassphrase(f"{var} could not be run ({type(e).__name__})") from None
+    if result.returncode != 0:
+        raise NoPassphrase(f"{var} failed with exit code {result.returncode}")
+    text = result.stdout.decode("utf-8", errors="strict").rstrip("\r\n")
+    if not text:
+        raise NoPassphrase(f"{var} printed nothing")
+    return text
+
+
+def _prompt(label: str, confirm: bool = False) -> str:
+    try:
+        return typer.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True)
+    except (typer.Abort, EOFError):
+        raise NoPassphrase(f"no {label.lower()} given",
+                           "type it at the prompt, or set DOSSIER_PASSPHRASE or DOSSIER_PASSCOMMAND") from None
+
+
+def passphrase() -> str:
+    """The current passphrase: DOSSIER_PASSPHRASE, DOSSIER_PASSCOMMAND, or a hidden prompt."""
+    value = os.environ.get("DOSSIER_PASSPHRASE")
+    if value:
+        return value
+    return _from_command("DOSSIER_PASSCOMMAND") or _prompt("Passphrase")
+
+
+def new_passphrase(env_var: str) -> str:
+    """A new passphrase: from ``env_var`` (for scripts) or asked twice at a hidden prompt."""
+    value = os.environ.get(env_var)
+    if value:
+        return value
+    return _prompt("New passphrase", confirm=True)
+
+
+def recovery_key() -> str:
+    value = os.environ.get("DOSSIER_RECOVERY_KEY")
+    if value:
+        return value
+    try:
+        return typer.prompt("Recovery key", hide_input=True, err=True)
+    except (typer.Abort, EOFError):
+        raise NoPassphrase("no recovery key given") from None
+
+
+@contextlib.contextmanager
+def opened(ctx: typer.Context):
+    """The unlocked vault of this invocation; closed afterwards, whatever happens."""
+    from dossier.cli import output
+    from dossier.vault import Vault
+
+    vault = Vault.open(ctx.obj["vault"], passphrase())
+    try:
+        if vault.rollback:
+            output.warn(vault.rollback)
+            output.warn("the vault is read-only until you confirm it: dossier verify --accept-rollback")
+        yield vault
+    finally:
+        vault.close()

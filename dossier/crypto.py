@@ -1,0 +1,150 @@
+"""The only module that imports PyNaCl: key derivation, key wrapping, recovery keys.
+
+The vault's data key is random and never derived from the passphrase. It is stored only
+wrapped (XSalsa20-Poly1305 SecretBox) in key slots: one under an Argon2id key from the
+passphrase, one under the recovery key (TB 2.13-2.15, CSR 6.6: appropriate technical
+measures; a forgotten passphrase must not lose the records).
+
+Security notes:
+- Unwrapping is authenticated: a wrong passphrase fails here, before the database is
+  touched, which is how a wrong passphrase is told apart from a damaged vault.
+- Argon2id parameters are stored per slot and never go below libsodium's INTERACTIVE
+  limits for slots made by users; ``KdfParams.TEST_ONLY_MINIMUM`` exists for tests and is not
+  reachable from the command line.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+
+import nacl.encoding
+import nacl.exceptions
+import nacl.hash
+import nacl.pwhash
+import nacl.secret
+import nacl.utils
+
+from dossier.errors import InvalidInput, WrongPassphrase
+
+KEY_BYTES = 32
+SALT_BYTES = nacl.pwhash.argon2id.SALTBYTES  # 16
+_RECOVERY_CHECK = 3  # bytes of checksum appended to a recovery key
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost: ``opslimit`` passes over ``memlimit`` bytes."""
+
+    opslimit: int
+    memlimit: int
+
+    @classmethod
+    def interactive(cls) -> "KdfParams":
+        return cls(nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE)
+
+    def at_least_interactive(self) -> bool:
+        floor = KdfParams.interactive()
+        return self.opslimit >= floor.opslimit and self.memlimit >= floor.memlimit
+
+
+# Cheapest parameters libsodium accepts; for tests only (style.md habit 6).
+KdfParams.TEST_ONLY_MINIMUM = KdfParams(nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN)
+
+
+def random_key() -> bytes:
+    return nacl.utils.random(KEY_BYTES)
+
+
+def random_salt() -> bytes:
+    return nacl.utils.random(SALT_BYTES)
+
+
+def derive_kek(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    """Argon2id key-encryption key from a passphrase."""
+    return nacl.pwhash.argon2id.kdf(
+        KEY_BYTES, passphrase.encode("utf-8"), salt, opslimit=params.opslimit, memlimit=params.memlimit
+    )
+
+
+def calibrate(target_seconds: float = 0.5) -> KdfParams:
+    """Argon2id parameters that take about ``target_seconds`` here, never below INTERACTIVE.
+
+    Memory is the stronger defence against GPUs, so it is set first (256 MiB unless that
+    alone is too slow on this machine), then passes are added to reach the target.
+    """
+    floor = KdfParams.interactive()
+    salt = random_salt()
+    for memlimit in (256 * 1024 * 1024, 128 * 1024 * 1024, floor.memlimit):
+        t0 = time.perf_counter()
+        derive_kek("calibration", salt, KdfParams(floor.opslimit, memlimit))
+        per_pass = (time.perf_counter() - t0) / floor.opslimit
+        if per_pass * floor.opslimit <= target_seconds or memlimit == floor.memlimit:
+            ops = max(floor.opslimit, round(target_seconds / per_pass))
+            return KdfParams(ops, memlimit)
+    raise AssertionError("unreachable")
+
+
+def wrap(kek: bytes, secret: bytes) -> bytes:
+    """Encrypt ``secret`` under ``kek`` (random nonce, authenticated)."""
+    return bytes(nacl.secret.SecretBox(kek).encrypt(secret))
+
+
+def unwrap(kek: bytes, boxed: bytes, what: str = "passphrase") -> bytes:
+    """Decrypt a wrapped secret; a wrong key or any changed byte raises WrongPassphrase."""
+    try:
+        return bytes(nacl.secret.SecretBox(kek).decrypt(boxed))
+    except (nacl.exceptions.CryptoError, ValueError, TypeError):
+        raise WrongPassphrase(f"wrong {what}: it does not open this vault") from None
+
+
+# -- recovery keys ---------------------------------------------------------------------------
+
+def new_recovery_key() -> str:
+    """A printable recovery key: 256 random bits plus a checksum, base32 in groups of four."""
+    return format_recovery_key(nacl.utils.random(KEY_BYTES))
+
+
+def _checksum(entropy: bytes) -> bytes:
+    return nacl.hash.blake2b(entropy, digest_size=_RECOVERY_CHECK, person=b"dossier-rk-check", encoder=nacl.encoding.RawEncoder)
+
+
+def format_recovery_key(entropy: bytes) -> str:
+    text = base64.b32encode(entropy + _checksum(entropy)).decode().rstrip("=")
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """The 32 bytes inside a recovery key; typing mistakes are caught by its checksum."""
+    cleaned = "".join(ch for ch in text.upper() if ch not in " -\t\r\n")
+    cleaned = cleaned.replace("0", "O").replace("1", "I").replace("8", "B")
+    if any(ch not in _B32 for ch in cleaned) or len(cleaned) != 56:
+        raise InvalidInput("recovery key", "(hidden)", "is not a recovery key: it has 14 groups of 4 letters and digits")
+    raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    entropy, check = raw[:KEY_BYTES], raw[KEY_BYTES:]
+    if _checksum(entropy) != check:
+        raise InvalidInput("recovery key", "(hidden)", "has a typing mistake (its checksum does not match)")
+    return entropy
+
+
+def recovery_kek(entropy: bytes, salt: bytes) -> bytes:
+    """Key-encryption key from a recovery key: it has full entropy, so a keyed hash suffices."""
+    return nacl.hash.blake2b(
+        b"", key=entropy, salt=salt, person=b"dossier-recovery", digest_size=KEY_BYTES, encoder=nacl.encoding.RawEncoder
+    )
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def random_bytes(n: int) -> bytes:
+    return nacl.utils.random(n)
+
+

@@ -1,0 +1,75 @@
+"""Writing session notes in the coach's own editor without leaving plaintext behind.
+
+The file lives in a private 0700 folder on a RAM-backed filesystem where there is one
+(/dev/shm), and is overwritten and removed afterwards, whatever happens (TB 2.13-2.15,
+CSR 6.6: no plaintext of the dossier on disk).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+
+from dossier import paths
+from dossier.errors import DossierError, FileProblem
+
+FINDINGS_MARK = "# === Bevindingen van de coach"
+TEMPLATE = f"""# Notities van de sessie op {{date}}. Regels die met '#' beginnen worden genegeerd.
+# Schrijf hieronder wat er in de sessie gebeurde; sla op en sluit de editor.
+
+{{notes}}
+
+{FINDINGS_MARK} (CSR 5.3: uw eigen conclusies, apart bewaard) ===
+
+{{findings}}
+"""
+
+
+class EditorFailed(DossierError):
+    """The editor could not be started or did not exit cleanly; nothing was saved."""
+
+
+def editor_command() -> list[str]:
+    for var in ("VISUAL", "EDITOR"):
+        value = os.environ.get(var, "").strip()
+        if value:
+            return shlex.split(value, posix=os.name != "nt")
+    if os.name == "nt":
+        return ["notepad"]
+    for name in ("nano", "vi"):
+        if shutil.which(name):
+            return [name]
+    raise EditorFailed("no editor found", "set EDITOR, or pass --notes-file")
+
+
+def parse(text: str) -> tuple[str, str]:
+    """(notes, findings) from the edited file; comment lines are dropped."""
+    notes_part, _, findings_part = text.partition(FINDINGS_MARK)
+    findings_part = findings_part.split("\n", 1)[1] if "\n" in findings_part else ""
+
+    def clean(part: str) -> str:
+        return "\n".join(line for line in part.splitlines() if not line.lstrip().startswith("#")).strip()
+
+    return clean(notes_part), clean(findings_part)
+
+
+def edit_session(date: str, notes: str = "", findings: str = "") -> tuple[str, str]:
+    """Open the editor on a private temporary file; returns (notes, findings)."""
+    command = editor_command()
+    with paths.private_tempdir() as folder:
+        path = folder / "sessie.txt"
+        paths.write_private_file(path, TEMPLATE.format(date=date, notes=notes, findings=findings).encode("utf-8"))
+        try:
+            result = subprocess.run([*command, str(path)], stdin=sys.stdin if sys.stdin.isatty() else None)
+        except OSError as e:
+            raise EditorFailed(f"cannot start the editor {command[0]!r} ({e.strerror})", "set EDITOR") from None
+        if result.returncode != 0:
+            raise EditorFailed(f"the editor exited with code {result.returncode}; nothing was saved")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise FileProblem("the edited notes could not be read back as UTF-8 text; nothing was saved") from None
+    return parse(text)

@@ -1,0 +1,94 @@
+"""Every failure a user can cause, as a named exception with a one-line docstring.
+
+The CLI turns a :class:`DossierError` into ``dossier: error: <message>`` (plus a
+``dossier: hint: …`` line where there is a next step) and exits with ``exit_code``.
+Messages never contain a passphrase, a key or a recovery key.
+
+Exit codes (documented in docs/security.md):
+  1 invalid input or a failed operation; 2 command-line usage; 3 wrong passphrase or
+  recovery key; 4 vault missing or already there; 5 vault damaged or its key-slot file does
+  not match; 6 the vault is older than its mirror (rollback) and refuses to write.
+"""
+
+
+class DossierError(Exception):
+    """Something a user can cause and fix; the root of all dossier errors."""
+
+    exit_code = 1
+    hint: str | None = None
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+
+class InvalidInput(DossierError):
+    """A field holds a value the record cannot take."""
+
+    def __init__(self, field: str, value: object, reason: str, hint: str | None = None):
+        self.field, self.value, self.reason = field, value, reason
+        shown = value if isinstance(value, str) else repr(value)
+        if isinstance(shown, str) and len(shown) > 60:
+            shown = shown[:57] + "..."
+        super().__init__(f"{field}: {shown!r} {reason}", hint)
+
+
+class NotFound(DossierError):
+    """No client, session or attachment matches what was asked for."""
+
+
+class Ambiguous(DossierError):
+    """A name or id prefix matches more than one client."""
+
+    def __init__(self, query: str, candidates: list[tuple[str, str]]):
+        self.candidates = candidates
+        listing = "; ".join(f"{cid[:8]} {name}" for cid, name in candidates)
+        super().__init__(
+            f"{query!r} matches {len(candidates)} clients: {listing}",
+            "give more of the id (the first 8 characters are shown)",
+        )
+
+
+class FileProblem(DossierError):
+    """A file to read or write cannot be used (missing, a folder, exists already)."""
+
+
+class WeakPassphrase(DossierError):
+    """The new passphrase is too easy to guess."""
+
+
+class NoPassphrase(DossierError):
+    """No passphrase could be obtained (no terminal, no DOSSIER_PASSPHRASE, passcommand failed)."""
+
+    exit_code = 3
+
+
+class WrongPassphrase(DossierError):
+    """The passphrase or recovery key does not open this vault."""
+
+    exit_code = 3
+
+
+class VaultMissing(DossierError):
+    """There is no vault at this place."""
+
+    exit_code = 4
+
+
+class VaultExists(DossierError):
+    """A vault already exists at this place."""
+
+    exit_code = 4
+
+
+class VaultDamaged(DossierError):
+    """The vault's files are damaged or do not belong together."""
+
+    exit_code = 5
+
+
+class RollbackDetected(DossierError):
+    """The vault is older than its mirror: restored from an old copy or a stale WAL."""
+
+    exit_code = 6

@@ -1,0 +1,101 @@
+"""The canonical ``dossier/1`` JSON document: import (all or nothing) and export.
+
+One format for import, export, the client copy's machine-readable part (GDPR Art. 20) and
+handover bundles. The schema ships as ``dossier/schema/dossier-1.schema.json``;
+docs/format.md explains every field. Unknown fields are errors, so a typo never silently
+drops data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dossier.errors import FileProblem, InvalidInput
+from dossier.records.clients import _no_unknown, check_client, insert_client, load_client
+
+FORMAT = "dossier/1"
+MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024
+
+
+def read_document(path: Path) -> dict:
+    path = Path(path)
+    if not path.exists():
+        raise FileProblem(f"{path}: no such file")
+    if path.is_dir():
+        raise FileProblem(f"{path}: is a folder, not a JSON file")
+    try:
+        raw = path.read_bytes()
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise FileProblem(f"{path}: is not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise FileProblem(f"{path}: is not JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    except OSError as e:
+        raise FileProblem(f"{path}: cannot read ({e.strerror})") from None
+
+
+def check_document(doc) -> list[dict]:
+    """Every client of a document, checked; the first problem raises InvalidInput with its path."""
+    _no_unknown(doc, ("format", "clients"), "")
+    if doc.get("format") != FORMAT:
+        raise InvalidInput("format", doc.get("format"), f"is not {FORMAT!r}")
+    clients = doc.get("clients")
+    if not isinstance(clients, list):
+        raise InvalidInput("clients", clients, "must be a list")
+    checked = [check_client(c, f"clients[{i}].") for i, c in enumerate(clients)]
+    seen: dict[str, str] = {}
+    for i, c in enumerate(checked):
+        ids = [c["id"]] + [x["id"] for k in ("sessions", "questionnaires", "measurements", "attachments") for x in c[k]]
+        for item_id in ids:
+            if item_id in seen:
+                raise InvalidInput(f"clients[{i}]", item_id, f"repeats an id already used in {seen[item_id]}")
+            seen[item_id] = f"clients[{i}]"
+    return checked
+
+
+def import_document(vault, doc) -> list[str]:
+    """Import all clients or none; returns their ids. Ids already in the vault are refused."""
+    from dossier.vault import now
+
+    clients = check_document(doc)
+    with vault.write():
+        for i, c in enumerate(clients):
+            for table in ("clients", "sessions", "questionnaires", "measurements", "attachments"):
+                items = [c] if table == "clients" else c[table]
+                for item in items:
+                    if vault.db.one(f"SELECT 1 FROM {table} WHERE id = ?", (item["id"],)):
+                        raise InvalidInput(f"clients[{i}]" + ("" if table == "clients" else f".{table}"),
+                                           item["id"], "has an id that is already in the vault",
+                                           "leave out the id to import it as a new record")
+            stamp = now()
+            insert_client(vault.db, c, stamp)
+            vault.log("client.import", c["id"])
+    return [c["id"] for c in clients]
+
+
+def export_document(vault, client_ids: list[str] | None = None, with_attachments: bool = True) -> dict:
+    """A dossier/1 document of the given clients (all when None), logged per client."""
+    if client_ids is None:
+        client_ids = [r[0] for r in vault.db.all("SELECT id FROM clients ORDER BY last_name, first_name, id")]
+    clients = []
+    for cid in client_ids:
+        c = load_client(vault.db, cid, with_attachment_content=with_attachments)
+        if not with_attachments:
+            c.pop("attachments")
+        clients.append(c)
+    return {"format": FORMAT, "clients": clients}
+
+
+def write_export(vault, out: Path, client_ids: list[str] | None = None, with_attachments: bool = True,
+                 overwrite: bool = False) -> int:
+    """Write an export file (mode 0600) the coach asked for by name; each client's export is audited."""
+    from dossier import paths
+
+    doc = export_document(vault, client_ids, with_attachments)
+    data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    with vault.write():
+        paths.write_private_file(Path(out), data, overwrite=overwrite)
+        for c in doc["clients"]:
+            vault.log("client.export", c["id"], detail="dossier/1 JSON file")
+    return len(doc["clients"])

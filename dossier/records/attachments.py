@@ -1,0 +1,125 @@
+"""Attachments: files (questionnaire PDFs, HRV reports, letters) stored encrypted inside the
+vault database (CSR 9.1; TB 2.13: never as plaintext beside it). Written back out only on
+request, with mode 0600."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import mimetypes
+from pathlib import Path
+
+from dossier.errors import FileProblem, InvalidInput, NotFound
+from dossier.records import fields as F
+
+MAX_BYTES = 200 * 1024 * 1024  # larger files make destruction (VACUUM) slow; see design.md
+_META = ("id", "kind", "filename", "media_type", "size", "sha256", "added")
+
+
+def check_attachment(a: dict, where: str) -> dict:
+    """An attachment from a canonical document: metadata plus its content in base64."""
+    from dossier.records.clients import _no_unknown, check_id
+
+    _no_unknown(a, (*_META, "content_base64"), where)
+    out = {"id": check_id(f"{where}id", a.get("id")),
+           "kind": F.check_enum(f"{where}kind", a.get("kind"), F.ATTACHMENT_KINDS),
+           "filename": F.check_filename(f"{where}filename", a.get("filename")),
+           "media_type": F.check_line(f"{where}media_type", a.get("media_type")) or "application/octet-stream",
+           "added": F.check_line(f"{where}added", a.get("added"))}
+    encoded = a.get("content_base64")
+    if not isinstance(encoded, str):
+        raise InvalidInput(f"{where}content_base64", encoded, "is missing: an attachment needs its content",
+                           "export with attachments (the default) to carry files in a dossier/1 document")
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(f"{where}content_base64", encoded, "is not valid base64") from None
+    digest = hashlib.sha256(content).hexdigest()
+    if a.get("sha256") not in (None, digest):
+        raise InvalidInput(f"{where}sha256", a.get("sha256"), "does not match the content")
+    if a.get("size") not in (None, len(content)):
+        raise InvalidInput(f"{where}size", a.get("size"), "does not match the content")
+    out.update(size=len(content), sha256=digest, content=content)
+    return out
+
+
+def insert_attachment(db, client_id: str, a: dict) -> None:
+    db.execute("INSERT INTO attachments (id, client_id, kind, filename, media_type, size, sha256, added, content) "
+               "VALUES (?,?,?,?,?,?,?,?,?)",
+               (a["id"], client_id, a["kind"], a["filename"], a["media_type"], a["size"], a["sha256"],
+                a["added"], a["content"]))
+
+
+def load_attachments(db, client_id: str, with_content: bool = True) -> list[dict]:
+    cols = ", ".join(_META) + (", content" if with_content else "")
+    out = []
+    for row in db.all(f"SELECT {cols} FROM attachments WHERE client_id = ? ORDER BY added, n", (client_id,)):
+        item = dict(zip(_META, row))
+        if with_content:
+            item["content_base64"] = base64.b64encode(row[-1]).decode("ascii")
+        out.append(item)
+    return out
+
+
+def attach(vault, client_id: str, path: Path, kind: str) -> str:
+    """Store a file encrypted in the vault; returns the attachment id."""
+    from dossier.records.clients import get_summary, new_id
+
+    F.check_enum("--kind", kind, F.ATTACHMENT_KINDS)
+    path = Path(path)
+    if not path.exists():
+        raise FileProblem(f"{path}: no such file")
+    if path.is_dir():
+        raise FileProblem(f"{path}: is a folder; attach one file at a time")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise FileProblem(f"{path}: {size} bytes is over the {MAX_BYTES // (1024 * 1024)} MiB limit for one attachment")
+    try:
+        content = path.read_bytes()
+    except OSError as e:
+        raise FileProblem(f"{path}: cannot read ({e.strerror})") from None
+    a = {"id": new_id(), "kind": kind, "filename": F.check_filename("filename", path.name),
+         "media_type": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+         "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+         "added": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+         "content": content}
+    with vault.write():
+        get_summary(vault.db, client_id)
+        insert_attachment(vault.db, client_id, a)
+        vault.log("attachment.add", client_id, detail=f"attachment {a['id']} ({kind}, {len(content)} bytes)")
+    return a["id"]
+
+
+def find_attachment(db, query: str) -> dict:
+    """An attachment by id or unique id prefix (at least 4 characters)."""
+    q = (query or "").strip().lower()
+    if len(q) < 4:
+        raise InvalidInput("ATTACHMENT", query, "is too short: give at least 4 characters of the id")
+    rows = db.all(f"SELECT {', '.join(_META)}, client_id FROM attachments WHERE substr(id, 1, ?) = ?", (len(q), q))
+    if not rows:
+        raise NotFound(f"no attachment with id {query!r}", "list them with: dossier attachment list CLIENT")
+    if len(rows) > 1:
+        raise InvalidInput("ATTACHMENT", query, f"matches {len(rows)} attachments; give more of the id")
+    return dict(zip((*_META, "client_id"), rows[0]))
+
+
+def list_attachments(db, client_id: str) -> list[dict]:
+    return load_attachments(db, client_id, with_content=False)
+
+
+def write_attachment(vault, query: str, out: Path, overwrite: bool = False) -> dict:
+    """Write an attachment to ``out`` (mode 0600) on the coach's request; logged as an export."""
+    from dossier import paths
+
+    meta = find_attachment(vault.db, query)
+    out = Path(out)
+    if out.is_dir():
+        out = out / meta["filename"]
+    content = vault.db.one("SELECT content FROM attachments WHERE id = ?", (meta["id"],))[0]
+    with vault.write():
+        paths.write_private_file(out, content, overwrite=overwrite)
+        vault.log("attachment.get", meta["client_id"], detail=f"attachment {meta['id']} written to a file")
+    meta["path"] = str(out)
+    return meta

@@ -1,0 +1,110 @@
+"""Opening the SQLCipher database with a raw 256-bit data key, and its transactions.
+
+Order matters (design.md): silence SQLCipher's own logging, give the key, read once (a
+wrong key fails there), check the cipher, then set the pragmas. The key is never the
+passphrase: it is the random data key unwrapped from a key slot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import sqlcipher3
+
+from dossier.errors import VaultDamaged
+
+DatabaseError = sqlcipher3.DatabaseError
+BUSY_TIMEOUT_S = 60  # a second dossier process waits this long for the first
+
+
+class Database:
+    """A connection in autocommit mode; writes go through :meth:`write` (BEGIN IMMEDIATE)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self._depth = 0
+
+    def execute(self, sql: str, params=()):
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows):
+        return self.conn.executemany(sql, rows)
+
+    def one(self, sql: str, params=()):
+        return self.conn.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params=()):
+        return self.conn.execute(sql, params).fetchall()
+
+    @contextlib.contextmanager
+    def write(self):
+        """One all-or-nothing transaction; nested calls join the outer one.
+
+        BEGIN IMMEDIATE takes the write lock at the start, so two processes queue on the
+        busy timeout instead of failing on a lock upgrade.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+def connect(path: Path, key: bytes | None, *, memory_security: bool = False, test_unencrypted: bool = False) -> Database:
+    """Open (or create) the database at ``path`` with the raw data ``key``.
+
+    ``test_unencrypted`` opens without any key, so forensic tests can grep the raw bytes of
+    the files; it is a parameter of the library only, never reachable from the CLI.
+    Raises VaultDamaged when the key is right (the slot unwrapped) but the file does not open.
+    """
+    if key is None and not test_unencrypted:
+        raise ValueError("a data key is required")
+    conn = sqlcipher3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        if key is not None:
+            if len(key) != 32:
+                raise ValueError("the data key must be 32 bytes")
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if key is not None:
+            version = conn.execute("PRAGMA cipher_version").fetchone()[0]
+            if not str(version).startswith("4."):
+                raise VaultDamaged(f"unsupported SQLCipher version {version}: dossier needs SQLCipher 4")
+            if memory_security:
+                conn.execute("PRAGMA cipher_memory_security = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise VaultDamaged(f"{path}: cannot switch to WAL journal mode (got {mode})")
+        for pragma in ("synchronous = FULL", "temp_store = MEMORY", "trusted_schema = OFF", "foreign_keys = ON"):
+            conn.execute(f"PRAGMA {pragma}")
+    except DatabaseError as e:
+        conn.close()
+        raise VaultDamaged(f"{path.name}: the vault database is damaged ({_short(e)})",
+                           "run 'dossier verify' and restore from a backup if it fails") from None
+    except BaseException:
+        conn.close()
+        raise
+    return Database(conn)
+
+
+def _short(e: Exception) -> str:
+    return str(e).splitlines()[0][:120] if str(e) else type(e).__name__

@@ -1,0 +1,137 @@
+"""Numbered schema migrations. Each runs inside one transaction; the version is in ``meta``.
+
+Never edit a migration that has shipped: add the next one. Tables keep an explicit
+``n INTEGER PRIMARY KEY`` so VACUUM (used by destruction) cannot renumber the rowids that the
+full-text index refers to.
+"""
+
+from __future__ import annotations
+
+# Migration 1: the first schema (record, sessions, results, attachments, audit chain).
+_V1 = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE clients (
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        first_name TEXT NOT NULL, last_name TEXT NOT NULL,
+        birth_date TEXT, email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT '', postcode TEXT NOT NULL DEFAULT '', city TEXT NOT NULL DEFAULT '',
+        employer TEXT NOT NULL DEFAULT '', job_title TEXT NOT NULL DEFAULT '', background TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')), closed TEXT,
+        commissioner_organisation TEXT NOT NULL DEFAULT '', commissioner_contact TEXT NOT NULL DEFAULT '',
+        commissioner_email TEXT NOT NULL DEFAULT '', commissioner_phone TEXT NOT NULL DEFAULT '',
+        commissioner_company_doctor TEXT NOT NULL DEFAULT '',
+        assignment_goal TEXT NOT NULL DEFAULT '', assignment_started TEXT, assignment_ended TEXT,
+        agreement_date TEXT, agreement_terms TEXT NOT NULL DEFAULT '',
+        agreement_code_handed_over INTEGER NOT NULL DEFAULT 0,
+        agreement_complaints_procedure_explained INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL, updated TEXT NOT NULL
+    )""",
+    """CREATE TABLE persons (
+        n INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        name TEXT NOT NULL, relation TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX persons_client ON persons(client_id)",
+    """CREATE TABLE sessions (
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        date TEXT NOT NULL, duration_min INTEGER,
+        notes TEXT NOT NULL DEFAULT '', findings TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX sessions_client ON sessions(client_id, date)",
+    """CREATE TABLE questionnaires (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        name TEXT NOT NULL, date TEXT, results TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX questionnaires_client ON questionnaires(client_id)",
+    """CREATE TABLE measurements (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL, date TEXT, results TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX measurements_client ON measurements(client_id)",
+    """CREATE TABLE attachments (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('questionnaire', 'hrv', 'letter', 'other')),
+        filename TEXT NOT NULL, media_type TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
+        added TEXT NOT NULL, content BLOB NOT NULL
+    )""",
+    "CREATE INDEX attachments_client ON attachments(client_id)",
+    """CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL,
+        client_id TEXT, detail TEXT NOT NULL DEFAULT '', prev TEXT NOT NULL, hash TEXT NOT NULL
+    )""",
+    # The audit log is append-only: the database itself refuses edits and deletions.
+    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+]
+
+# Migration 2: full-text search (FTS5) over clients and sessions, kept in step by triggers.
+# Its own secure-delete option is on: without it FTS5 keeps deleted words even after VACUUM.
+_CLIENT_BODY = """SELECT c.n * 2, 'client', c.id, c.id,
+        c.first_name || ' ' || c.last_name || ' ' || c.email || ' ' || c.phone || ' ' || c.address || ' ' ||
+        c.postcode || ' ' || c.city || ' ' || c.employer || ' ' || c.job_title || ' ' || c.background || ' ' ||
+        c.commissioner_organisation || ' ' || c.commissioner_contact || ' ' || c.commissioner_company_doctor || ' ' ||
+        c.assignment_goal || ' ' ||
+        coalesce((SELECT group_concat(p.name || ' ' || p.relation, ' ') FROM persons p WHERE p.client_id = c.id), '')
+    FROM clients c"""
+_INSERT_CLIENT = "INSERT INTO search_index(rowid, kind, ref, client_id, body) " + _CLIENT_BODY
+_INSERT_SESSION = ("INSERT INTO search_index(rowid, kind, ref, client_id, body) "
+                   "SELECT s.n * 2 + 1, 'session', s.id, s.client_id, s.notes || ' ' || s.findings FROM sessions s")
+_V2 = [
+    """CREATE VIRTUAL TABLE search_index USING fts5(
+        kind UNINDEXED, ref UNINDEXED, client_id UNINDEXED, body,
+        tokenize = 'unicode61 remove_diacritics 2')""",
+    "INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 1)",
+    _INSERT_CLIENT,
+    _INSERT_SESSION,
+    f"CREATE TRIGGER clients_ai AFTER INSERT ON clients BEGIN {_INSERT_CLIENT} WHERE c.n = new.n; END",
+    f"""CREATE TRIGGER clients_au AFTER UPDATE ON clients BEGIN
+        DELETE FROM search_index WHERE rowid = old.n * 2; {_INSERT_CLIENT} WHERE c.n = new.n; END""",
+    "CREATE TRIGGER clients_ad AFTER DELETE ON clients BEGIN DELETE FROM search_index WHERE rowid = old.n * 2; END",
+    f"""CREATE TRIGGER persons_ai AFTER INSERT ON persons BEGIN
+        DELETE FROM search_index WHERE rowid = (SELECT n * 2 FROM clients WHERE id = new.client_id);
+        {_INSERT_CLIENT} WHERE c.id = new.client_id; END""",
+    f"""CREATE TRIGGER persons_ad AFTER DELETE ON persons BEGIN
+        DELETE FROM search_index WHERE rowid = (SELECT n * 2 FROM clients WHERE id = old.client_id);
+        {_INSERT_CLIENT} WHERE c.id = old.client_id; END""",
+    f"CREATE TRIGGER sessions_ai AFTER INSERT ON sessions BEGIN {_INSERT_SESSION} WHERE s.n = new.n; END",
+    f"""CREATE TRIGGER sessions_au AFTER UPDATE ON sessions BEGIN
+        DELETE FROM search_index WHERE rowid = old.n * 2 + 1; {_INSERT_SESSION} WHERE s.n = new.n; END""",
+    "CREATE TRIGGER sessions_ad AFTER DELETE ON sessions BEGIN DELETE FROM search_index WHERE rowid = old.n * 2 + 1; END",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db) -> int:
+    if db.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'") is None:
+        return 0
+    row = db.one("SELECT value FROM meta WHERE key = 'schema_version'")
+    return int(row[0]) if row else 0
+
+
+def migrate(db, upto: int = SCHEMA_VERSION) -> list[int]:
+    """Bring the schema to version ``upto``; each step in its own transaction. Returns the steps run."""
+    ran = []
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        from dossier.errors import VaultDamaged
+
+        raise VaultDamaged(f"this vault has schema version {current}, newer than this dossier ({SCHEMA_VERSION})",
+                           "upgrade dossier to open it")
+    for version in range(current + 1, upto + 1):
+        with db.write():
+            for statement in MIGRATIONS[version - 1]:
+                db.execute(statement)
+            db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(version),))
+        ran.append(version)
+    return ran

@@ -1,0 +1,388 @@
+"""The vault: one folder holding the SQLCipher database and its key-slot file.
+
+The front door of the library. ``Vault.create`` makes a vault and returns its one-time
+recovery key; ``Vault.open`` unlocks it with the passphrase, ``Vault.open_with_recovery``
+with the recovery key. Every unlock, change, export and disclosure is appended to the audit
+chain (time, action, client id, never content), whose head is mirrored outside the vault
+folder so that an old copy of the vault or a stale WAL cannot pass unnoticed (TB 2.13-2.15,
+CSR 6.2, 6.6: confidentiality, security and integrity of the records).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from dossier import crypto, paths
+from dossier.errors import (
+    FileProblem,
+    RollbackDetected,
+    VaultDamaged,
+    VaultExists,
+    VaultMissing,
+    WeakPassphrase,
+)
+from dossier.store import connect
+from dossier.store.migrations import SCHEMA_VERSION, migrate
+
+DB_NAME = "vault.db"
+SLOTS_NAME = "keyslots.json"
+SLOTS_FORMAT = "dossier-keyslots/1"
+GENESIS = "0" * 64
+# cipher_memory_security wipes and locks SQLCipher's memory; its cost is measured in
+# benchmarks/bench_vault.py (see docs/security.md) before deciding the default.
+MEMORY_SECURITY = True
+MIN_PASSPHRASE_SCORE = 3  # zxcvbn: "safely unguessable" against an offline attack is 3-4
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def check_passphrase_strength(passphrase: str, user_inputs: tuple[str, ...] = ()) -> None:
+    """Refuse a guessable passphrase with zxcvbn's reason (a real estimator, not a length rule)."""
+    if not passphrase or not passphrase.strip():
+        raise WeakPassphrase("the passphrase is empty")
+    import zxcvbn
+
+    result = zxcvbn.zxcvbn(passphrase[:100], user_inputs=list(user_inputs) + ["dossier", "coach", "vault"])
+    if result["score"] < MIN_PASSPHRASE_SCORE:
+        feedback = result.get("feedback") or {}
+        reason = feedback.get("warning") or "it would be guessed too quickly"
+        hint = " ".join(feedback.get("suggestions") or []) or "use four or more uncommon words"
+        guesses = result.get("crack_times_display", {}).get("offline_slow_hashing_1e4_per_second", "")
+        extra = f" (estimated time to guess: {guesses})" if guesses else ""
+        raise WeakPassphrase(f"passphrase too weak: {reason.rstrip('.')}{extra}", hint)
+
+
+@dataclass
+class AuditEntry:
+    seq: int
+    at: str
+    action: str
+    client_id: str | None
+    detail: str
+    prev: str
+    hash: str
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def audit_hash(prev: str, seq: int, at: str, action: str, client_id: str | None, detail: str) -> str:
+    payload = json.dumps([prev, seq, at, action, client_id, detail], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class Vault:
+    """An unlocked vault. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: Path, db, slots: dict, data_key: bytes | None):
+        self.path = path
+        self.db = db
+        self.slots = slots
+        self._data_key = data_key
+        self.vault_id = slots["vault_id"]
+        self.rollback: str | None = None
+        self._head_at_open = (0, GENESIS)
+
+    # -- creating and opening ------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path, passphrase: str, kdf: crypto.KdfParams | None = None, *,
+               check_strength: bool = True, schema_upto: int = SCHEMA_VERSION,
+               test_unencrypted: bool = False) -> tuple["Vault", str]:
+        """Create a vault folder; returns the open vault and its one-time recovery key.
+
+        ``kdf`` defaults to a calibration of about 0.5 s on this machine; anything below
+        libsodium's INTERACTIVE limits is refused unless it is ``KdfParams.TEST_ONLY_MINIMUM``.
+        ``schema_upto`` and ``test_unencrypted`` exist for tests (migrations, forensics).
+        """
+        path = Path(path)
+        if (path / DB_NAME).exists() or (path / SLOTS_NAME).exists():
+            raise VaultExists(f"{path}: a vault exists here already", "use --vault to choose another folder")
+        if path.exists() and not path.is_dir():
+            raise FileProblem(f"{path}: is a file, not a folder")
+        if check_strength:
+            check_passphrase_strength(passphrase)
+        kdf = kdf or crypto.calibrate()
+        if not kdf.at_least_interactive() and kdf != crypto.KdfParams.TEST_ONLY_MINIMUM:
+            raise ValueError("Argon2id parameters below libsodium's INTERACTIVE limits")
+        paths.make_private_dir(path)
+        data_key = crypto.random_key()
+        recovery = crypto.new_recovery_key()
+        vault_id = str(uuid.uuid4())
+        db = connect(path / DB_NAME, None if test_unencrypted else data_key, test_unencrypted=test_unencrypted)
+        try:
+            migrate(db, upto=schema_upto)
+            with db.write():
+                db.execute("INSERT INTO meta(key, value) VALUES ('vault_id', ?)", (vault_id,))
+                db.execute("INSERT INTO meta(key, value) VALUES ('created', ?)", (now(),))
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            slots = {
+                "format": SLOTS_FORMAT,
+                "vault_id": vault_id,
+                "db_salt": crypto.b64((path / DB_NAME).read_bytes()[:16]),
+                "slots": [
+                    _passphrase_slot(passphrase, data_key, kdf),
+                    _recovery_slot(crypto.parse_recovery_key(recovery), data_key),
+                ],
+            }
+            paths.write_private_file(path / SLOTS_NAME, json.dumps(slots, indent=2).encode())
+        except BaseException:
+            db.close()
+            raise
+        vault = cls(path, db, slots, data_key)
+        vault._check_mirror()
+        with vault.write():
+            vault.log("vault.init", detail=f"schema {schema_upto}")
+        return vault, recovery
+
+    @classmethod
+    def open(cls, path: Path, passphrase: str, *, test_unencrypted: bool = False) -> "Vault":
+        """Unlock with the passphrase. Wrong passphrase: WrongPassphrase; damage: VaultDamaged."""
+        path = Path(path)
+        slots = _read_slots(path)
+        slot = _slot(slots, "passphrase")
+        kek = crypto.derive_kek(passphrase, crypto.unb64(slot["salt"]), _kdf_of(slot))
+        data_key = crypto.unwrap(kek, crypto.unb64(slot["wrapped"]), "passphrase")
+        return cls._unlocked(path, slots, data_key, "unlock", test_unencrypted)
+
+    @classmethod
+    def open_with_recovery(cls, path: Path, recovery_key: str, *, test_unencrypted: bool = False) -> "Vault":
+        """Unlock with the recovery key printed at ``init``."""
+        path = Path(path)
+        slots = _read_slots(path)
+        slot = _slot(slots, "recovery")
+        kek = crypto.recovery_kek(crypto.parse_recovery_key(recovery_key), crypto.unb64(slot["salt"]))
+        data_key = crypto.unwrap(kek, crypto.unb64(slot["wrapped"]), "recovery key")
+        return cls._unlocked(path, slots, data_key, "unlock.recovery", test_unencrypted)
+
+    @classmethod
+    def _unlocked(cls, path: Path, slots: dict, data_key: bytes, action: str, test_unencrypted: bool) -> "Vault":
+        db = connect(path / DB_NAME, None if test_unencrypted else data_key,
+                     memory_security=MEMORY_SECURITY, test_unencrypted=test_unencrypted)
+        try:
+            row = db.one("SELECT value FROM meta WHERE key = 'vault_id'")
+        except Exception:
+            db.close()
+            raise VaultDamaged(f"{path}: the vault database has no dossier schema") from None
+        if row is None or row[0] != slots["vault_id"]:
+            db.close()
+            raise VaultDamaged(f"{path}: the key-slot file belongs to another vault")
+        vault = cls(path, db, slots, data_key)
+        try:
+            ran = migrate(db)
+            vault._check_mirror()
+            if vault.rollback is None:
+                with vault.write():
+                    if ran:
+                        vault.log("vault.migrate", detail=f"schema {ran[0] - 1} -> {ran[-1]}")
+                    vault.log(action)
+        except BaseException:
+            vault.close()
+            raise
+        return vault
+
+    def close(self) -> None:
+        self._data_key = None
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- passphrase and recovery key -------------------------------------------------------
+
+    def change_passphrase(self, new_passphrase: str, kdf: crypto.KdfParams | None = None, *,
+                          check_strength: bool = True) -> None:
+        """Rewrap the data key under a new passphrase; the data is not re-encrypted."""
+        if check_strength:
+            check_passphrase_strength(new_passphrase)
+        kdf = kdf or _kdf_of(_slot(self.slots, "passphrase"))
+        with self.write():
+            slots = dict(self.slots)
+            slots["slots"] = [_passphrase_slot(new_passphrase, self._data_key, kdf) if s["kind"] == "passphrase" else s
+                              for s in self.slots["slots"]]
+            paths.replace_private_file(self.path / SLOTS_NAME, json.dumps(slots, indent=2).encode())
+            self.slots = slots
+            self.log("passphrase.change")
+
+    # -- audit chain and rollback guard ------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write(self):
+        """A write transaction; refused while the vault is older than its mirror."""
+        if self.rollback is not None:
+            raise RollbackDetected(self.rollback, "check your backups, then run 'dossier verify --accept-rollback'")
+        with self.db.write():
+            yield self.db
+        self._update_mirror()
+
+    def log(self, action: str, client_id: str | None = None, detail: str = "") -> AuditEntry:
+        """Append an audit entry (inside the current write). Never pass content in ``detail``."""
+        seq, prev = self.head()
+        seq += 1
+        at = now()
+        digest = audit_hash(prev, seq, at, action, client_id, detail)
+        self.db.execute("INSERT INTO audit(seq, at, action, client_id, detail, prev, hash) VALUES (?,?,?,?,?,?,?)",
+                        (seq, at, action, client_id, detail, prev, digest))
+        return AuditEntry(seq, at, action, client_id, detail, prev, digest)
+
+    def head(self) -> tuple[int, str]:
+        row = self.db.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def audit_entries(self, client_id: str | None = None) -> list[AuditEntry]:
+        sql = "SELECT seq, at, action, client_id, detail, prev, hash FROM audit"
+        rows = self.db.all(sql + (" WHERE client_id = ? ORDER BY seq" if client_id else " ORDER BY seq"),
+                           (client_id,) if client_id else ())
+        return [AuditEntry(*r) for r in rows]
+
+    def verify_audit(self) -> list[str]:
+        """Problems in the chain (empty when every entry links to the one before it)."""
+        problems, prev, expected = [], GENESIS, 1
+        for e in self.audit_entries():
+            if e.seq != expected:
+                problems.append(f"audit entry {expected} is missing (next is {e.seq})")
+            if e.prev != prev:
+                problems.append(f"audit entry {e.seq} does not link to the entry before it")
+            if audit_hash(e.prev, e.seq, e.at, e.action, e.client_id, e.detail) != e.hash:
+                problems.append(f"audit entry {e.seq} was changed after it was written")
+            prev, expected = e.hash, e.seq + 1
+        return problems
+
+    def _mirror_path(self) -> Path:
+        return paths.mirror_dir() / f"{self.vault_id}.json"
+
+    def _read_mirror(self) -> dict | None:
+        try:
+            return json.loads(self._mirror_path().read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {"seq": -1, "head": "", "damaged": True}
+
+    def _check_mirror(self) -> None:
+        # Read the mirror before the database: the mirror is written only after a commit,
+        # so the database read next is at least as new as any mirror we can see.
+        mirror = self._read_mirror()
+        seq, head = self.head()
+        self._head_at_open = (seq, head)
+        if mirror is None:
+            self._update_mirror()
+            return
+        if mirror.get("damaged"):
+            self.rollback = f"the mirror of this vault's audit head ({self._mirror_path()}) is unreadable"
+            return
+        m_seq, m_head = int(mirror["seq"]), str(mirror["head"])
+        if m_seq > seq:
+            self.rollback = (f"this vault is OLDER than its last known state: audit entry {seq} found, "
+                             f"{m_seq} expected. It was restored from an old copy or an old WAL file, "
+                             f"and changes made since may have been undone")
+            return
+        row = self.db.one("SELECT hash FROM audit WHERE seq = ?", (m_seq,)) if m_seq else None
+        if m_seq and (row is None or row[0] != m_head):
+            self.rollback = (f"this vault's history differs from its last known state at audit entry {m_seq}: "
+                             f"it was replaced by another copy")
+
+    def _update_mirror(self) -> None:
+        seq, head = self.head()
+        mirror = self._read_mirror()
+        if mirror and not mirror.get("damaged") and int(mirror["seq"]) >= seq and self.rollback is None:
+            return
+        paths.make_private_dir(paths.mirror_dir())
+        record = {"vault_id": self.vault_id, "vault": str(self.path.resolve()), "seq": seq, "head": head, "at": now()}
+        paths.replace_private_file(self._mirror_path(), json.dumps(record, indent=2).encode())
+
+    def accept_rollback(self) -> str:
+        """The coach confirms the vault as it is now; the mirror follows it (logged)."""
+        message = self.rollback or ""
+        self.rollback = None
+        with self.write():
+            self.log("vault.accept-rollback", detail=message[:200])
+        record_seq, record_head = self.head()
+        paths.replace_private_file(self._mirror_path(), json.dumps(
+            {"vault_id": self.vault_id, "vault": str(self.path.resolve()), "seq": record_seq,
+             "head": record_head, "at": now()}, indent=2).encode())
+        return message
+
+    # -- whole-vault checks ----------------------------------------------------------------------
+
+    def verify(self) -> list[str]:
+        """Every problem found by SQLCipher's page check, SQLite's integrity check and the audit chain."""
+        problems = []
+        if self._data_key is not None:
+            problems += [f"cipher: {r[0]}" for r in self.db.all("PRAGMA cipher_integrity_check")]
+        rows = [r[0] for r in self.db.all("PRAGMA integrity_check")]
+        if rows != ["ok"]:
+            problems += [f"integrity: {r}" for r in rows]
+        problems += self.verify_audit()
+        if self.rollback:
+            problems.append(self.rollback)
+        return problems
+
+    def schema_version(self) -> int:
+        from dossier.store.migrations import schema_version
+
+        return schema_version(self.db)
+
+
+# -- key slots ------------------------------------------------------------------------------------
+
+def _passphrase_slot(passphrase: str, data_key: bytes, kdf: crypto.KdfParams) -> dict:
+    salt = crypto.random_salt()
+    kek = crypto.derive_kek(passphrase, salt, kdf)
+    return {"kind": "passphrase", "kdf": "argon2id", "opslimit": kdf.opslimit, "memlimit": kdf.memlimit,
+            "salt": crypto.b64(salt), "wrapped": crypto.b64(crypto.wrap(kek, data_key))}
+
+
+def _recovery_slot(entropy: bytes, data_key: bytes) -> dict:
+    salt = crypto.random_salt()
+    kek = crypto.recovery_kek(entropy, salt)
+    return {"kind": "recovery", "kdf": "blake2b", "salt": crypto.b64(salt),
+            "wrapped": crypto.b64(crypto.wrap(kek, data_key))}
+
+
+def _kdf_of(slot: dict) -> crypto.KdfParams:
+    return crypto.KdfParams(int(slot["opslimit"]), int(slot["memlimit"]))
+
+
+def _slot(slots: dict, kind: str) -> dict:
+    for slot in slots["slots"]:
+        if slot.get("kind") == kind:
+            return slot
+    raise VaultDamaged(f"the key-slot file has no {kind} slot")
+
+
+def _read_slots(path: Path) -> dict:
+    db_file, slots_file = path / DB_NAME, path / SLOTS_NAME
+    if not db_file.exists() and not slots_file.exists():
+        raise VaultMissing(f"no vault at {path}", "create one with 'dossier init', or pass --vault / set DOSSIER_VAULT")
+    if not slots_file.exists():
+        raise VaultDamaged(f"{path}: the key-slot file {SLOTS_NAME} is missing")
+    if not db_file.exists():
+        raise VaultDamaged(f"{path}: the vault database {DB_NAME} is missing")
+    try:
+        slots = json.loads(slots_file.read_text(encoding="utf-8"))
+        if slots.get("format") != SLOTS_FORMAT:
+            raise ValueError("format")
+        for slot in slots["slots"]:
+            crypto.unb64(slot["salt"]), crypto.unb64(slot["wrapped"])
+        db_salt = crypto.unb64(slots["db_salt"])
+        str(slots["vault_id"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise VaultDamaged(f"{path}: the key-slot file {SLOTS_NAME} is damaged") from None
+    with open(db_file, "rb") as fh:
+        if fh.read(16) != db_salt:
+            raise VaultDamaged(f"{path}: the key-slot file does not match the vault database "
+                               "(or the database's first page is damaged)")
+    return slots
+

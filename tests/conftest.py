@@ -1,0 +1,99 @@
+"""Shared fixtures: real SQLCipher vaults in tmp_path with the cheapest KDF, and ways to run the CLI
+as a user does (typer's CliRunner in-process, and a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dossier import crypto
+from dossier.cli import cli
+from dossier.vault import Vault
+
+PASSPHRASE = "correct horse battery staple"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "praktijk.json"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """Each test gets its own config and data folders (the rollback mirror lives in config)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for var in ("DOSSIER_PASSPHRASE", "DOSSIER_PASSCOMMAND", "DOSSIER_VAULT", "DOSSIER_NEW_PASSPHRASE",
+                "DOSSIER_RECOVERY_KEY", "EDITOR", "VISUAL"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def vault_path(tmp_path) -> Path:
+    return tmp_path / "vault"
+
+
+def make_vault(path: Path, **kw) -> tuple[Vault, str]:
+    return Vault.create(path, PASSPHRASE, crypto.KdfParams.TEST_ONLY_MINIMUM, **kw)
+
+
+@pytest.fixture
+def vault(vault_path):
+    v, _ = make_vault(vault_path)
+    yield v
+    v.close()
+
+
+@pytest.fixture
+def example() -> dict:
+    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def practice(vault_path, example):
+    """A closed vault holding the fictional example practice; yields its path."""
+    from dossier.jsonformat import import_document
+
+    v, _ = make_vault(vault_path)
+    import_document(v, example)
+    v.close()
+    return vault_path
+
+
+class Invoker:
+    """Run the CLI in-process with CliRunner; stdout and stderr are kept apart."""
+
+    def __init__(self, vault_path: Path):
+        self.vault_path = vault_path
+        self.runner = CliRunner()
+
+    def __call__(self, *args, passphrase: str | None = PASSPHRASE, input: str | None = None, env=None):
+        environ = dict(env or {})
+        if passphrase is not None:
+            environ["DOSSIER_PASSPHRASE"] = passphrase
+        return self.runner.invoke(cli, ["--vault", str(self.vault_path), *map(str, args)], input=input, env=environ)
+
+
+@pytest.fixture
+def dossier(vault_path) -> Invoker:
+    return Invoker(vault_path)
+
+
+def run(*args, vault: Path | None = None, passphrase: str | None = PASSPHRASE, env=None, input: str | None = None,
+        timeout: int = 120) -> subprocess.CompletedProcess:
+    """Run ``python -m dossier`` as a real subprocess, as a user would."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
+    if passphrase is not None:
+        environ["DOSSIER_PASSPHRASE"] = passphrase
+    environ.update(env or {})
+    cmd = [sys.executable, "-m", "dossier"] + (["--vault", str(vault)] if vault else []) + list(map(str, args))
+    return subprocess.run(cmd, capture_output=True, text=True, env=environ, input=input, timeout=timeout)
+
+
+def vault_bytes(path: Path) -> bytes:
+    """The raw bytes of every file in the vault folder."""
+    return b"".join(f.read_bytes() for f in sorted(path.iterdir()) if f.is_file())

@@ -1,0 +1,286 @@
+"""The vault: key slots, passphrase and recovery, damage, migrations, rollback, concurrency."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+import sqlcipher3
+
+from conftest import PASSPHRASE, make_vault, run, vault_bytes
+from dossier import crypto
+from dossier.errors import (RollbackDetected, VaultDamaged, VaultExists, VaultMissing, WeakPassphrase,
+                            WrongPassphrase)
+from dossier.jsonformat import import_document
+from dossier.records.clients import add_client, list_clients
+from dossier.records.search import search
+from dossier.vault import Vault
+
+
+def test_create_and_open(vault_path):
+    v, recovery = make_vault(vault_path)
+    v.close()
+    assert sorted(p.name for p in vault_path.iterdir()) == ["keyslots.json", "vault.db"]
+    assert (vault_path / "keyslots.json").stat().st_mode & 0o777 == 0o600
+    assert vault_path.stat().st_mode & 0o777 == 0o700
+    with Vault.open(vault_path, PASSPHRASE) as v:
+        assert v.verify() == []
+        assert [e.action for e in v.audit_entries()] == ["vault.init", "unlock"]
+
+
+def test_vault_exists_and_missing(vault_path, tmp_path):
+    make_vault(vault_path)[0].close()
+    with pytest.raises(VaultExists):
+        make_vault(vault_path)
+    with pytest.raises(VaultMissing):
+        Vault.open(tmp_path / "nowhere", PASSPHRASE)
+
+
+def test_weak_passphrase_is_refused_with_a_reason(vault_path):
+    with pytest.raises(WeakPassphrase, match="too weak") as e:
+        Vault.create(vault_path, "welkom123", crypto.KdfParams.TEST_ONLY_MINIMUM)
+    assert e.value.hint
+    assert not (vault_path / "vault.db").exists()
+
+
+def test_kdf_below_interactive_is_refused(vault_path):
+    with pytest.raises(ValueError):
+        Vault.create(vault_path, PASSPHRASE, crypto.KdfParams(1, 1024 * 1024))
+
+
+def test_wrong_passphrase(vault):
+    vault.close()
+    with pytest.raises(WrongPassphrase):
+        Vault.open(vault.path, "correct horse battery stapler")
+
+
+def test_passphrase_change_keeps_data_and_rewraps_only(vault):
+    cid = add_client(vault, {"first_name": "Noëlle", "last_name": "Dijkstra"})
+    before = (vault.path / "vault.db").read_bytes()[:4096]
+    vault.change_passphrase("paarse olifant danst op zolder")
+    vault.close()
+    with pytest.raises(WrongPassphrase):
+        Vault.open(vault.path, PASSPHRASE)
+    with Vault.open(vault.path, "paarse olifant danst op zolder") as v:
+        assert [c["id"] for c in list_clients(v.db)] == [cid]
+        assert "passphrase.change" in [e.action for e in v.audit_entries()]
+    # The first page (salt and header) did not change: the data was not re-encrypted.
+    assert (vault.path / "vault.db").read_bytes()[:16] == before[:16]
+
+
+def test_recovery_key_unlocks_and_sets_a_new_passphrase(vault_path):
+    v, recovery = make_vault(vault_path)
+    add_client(v, {"first_name": "Sem", "last_name": "de Vries"})
+    v.close()
+    with Vault.open_with_recovery(vault_path, recovery) as v:
+        v.change_passphrase("nieuwe zin voor de kluis van sem", crypto.KdfParams.TEST_ONLY_MINIMUM)
+    with Vault.open(vault_path, "nieuwe zin voor de kluis van sem") as v:
+        assert len(list_clients(v.db)) == 1
+    other = crypto.new_recovery_key()
+    with pytest.raises(WrongPassphrase, match="recovery key"):
+        Vault.open_with_recovery(vault_path, other)
+
+
+def test_raw_vault_files_hold_none_of_the_imported_names(practice, example):
+    with Vault.open(practice, PASSPHRASE) as v:
+        attach = v.path.parent / "brief.txt"
+        attach.write_text("Unieke bijlagetekst Zwanenburgstraat")
+        from dossier.records.attachments import attach as attach_file
+
+        attach_file(v, example["clients"][0]["id"], attach, "letter")
+        raw = vault_bytes(practice)  # while open: the WAL is there too
+    raw += vault_bytes(practice)
+    needles = ["Zwanenburgstraat"]
+    for c in example["clients"]:
+        needles += [c["first_name"], c["last_name"], c["email"]]
+        needles += [s["notes"][:30] for s in c["sessions"]]
+    for needle in needles:
+        for enc in ("utf-8", "utf-16-le"):
+            assert needle.encode(enc) not in raw, needle
+
+
+def test_damaged_vault_file_is_told_apart_from_a_wrong_passphrase(practice, tmp_path):
+    damaged = tmp_path / "damaged"
+    shutil.copytree(practice, damaged)
+    db = damaged / "vault.db"
+    data = bytearray(db.read_bytes())
+    for offset in (5000, 9000, 20000):  # inside pages 2-5, past the salt
+        data[offset] ^= 0xFF
+    db.write_bytes(bytes(data))
+    with pytest.raises(WrongPassphrase):
+        Vault.open(damaged, "a wrong passphrase entirely")
+    with pytest.raises(VaultDamaged):
+        with Vault.open(damaged, PASSPHRASE) as v:  # page 1 may be fine: then verify finds it
+            problems = v.verify()
+            if problems:
+                raise VaultDamaged(problems[0])
+
+
+def test_damaged_first_page_or_foreign_key_slot_is_damage(practice, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(practice, broken)
+    data = bytearray((broken / "vault.db").read_bytes())
+    data[100] ^= 0xFF  # first page, after the salt
+    (broken / "vault.db").write_bytes(bytes(data))
+    with pytest.raises(VaultDamaged, match="damaged"):
+        Vault.open(broken, PASSPHRASE)
+
+    other, _ = make_vault(tmp_path / "other")
+    other.close()
+    shutil.copy(tmp_path / "other" / "keyslots.json", broken / "keyslots.json")
+    with pytest.raises(VaultDamaged, match="does not match"):
+        Vault.open(broken, PASSPHRASE)
+
+    (broken / "keyslots.json").write_text("{not json")
+    with pytest.raises(VaultDamaged, match="key-slot file"):
+        Vault.open(broken, PASSPHRASE)
+    (broken / "keyslots.json").unlink()
+    with pytest.raises(VaultDamaged, match="missing"):
+        Vault.open(broken, PASSPHRASE)
+
+
+def test_migration_from_the_first_schema(vault_path):
+    v, _ = make_vault(vault_path, schema_upto=1)
+    assert v.schema_version() == 1
+    v.db.execute("BEGIN")
+    v.db.execute("INSERT INTO clients (id, first_name, last_name, created, updated) "
+                 "VALUES ('0b4e28ba-2fa1-41d2-883f-0016d3cca427', 'Loïs', 'Bakkenes', 'x', 'x')")
+    v.db.execute("INSERT INTO sessions (id, client_id, date, notes) VALUES "
+                 "('1b4e28ba-2fa1-41d2-883f-0016d3cca427', '0b4e28ba-2fa1-41d2-883f-0016d3cca427', '2026-01-05', "
+                 "'Gesprek over werkdruk en herstel')")
+    v.db.execute("COMMIT")
+    v.close()
+    with Vault.open(vault_path, PASSPHRASE) as v:
+        from dossier.store import SCHEMA_VERSION
+
+        assert v.schema_version() == SCHEMA_VERSION
+        assert [h["kind"] for h in search(v.db, "werkdruk")] == ["session"]
+        assert [h["kind"] for h in search(v.db, "lois")] == ["client"]
+        assert "vault.migrate" in [e.action for e in v.audit_entries()]
+        assert v.verify() == []
+
+
+def test_audit_log_is_append_only_and_tampering_is_found(vault_path):
+    v, _ = make_vault(vault_path, test_unencrypted=True)
+    add_client(v, {"first_name": "Zoë", "last_name": "Rijkaart"})
+    with pytest.raises(sqlcipher3.DatabaseError, match="append-only"):
+        v.db.execute("UPDATE audit SET action = 'x' WHERE seq = 1")
+    with pytest.raises(sqlcipher3.DatabaseError, match="append-only"):
+        v.db.execute("DELETE FROM audit WHERE seq = 1")
+    assert v.verify_audit() == []
+    # An attacker with the key can drop the trigger; the chain still shows the edit.
+    v.db.execute("DROP TRIGGER audit_no_update")
+    v.db.execute("UPDATE audit SET detail = 'nothing happened' WHERE seq = 2")
+    assert any("changed after it was written" in p for p in v.verify_audit())
+    v.close()
+
+
+def test_old_copy_of_the_vault_is_detected_and_refuses_writes(vault, tmp_path):
+    vault.close()
+    backup = tmp_path / "old-copy"
+    shutil.copytree(vault.path, backup)
+    with Vault.open(vault.path, PASSPHRASE) as v:
+        add_client(v, {"first_name": "Daan", "last_name": "Verbeek"})
+    shutil.rmtree(vault.path)
+    shutil.copytree(backup, vault.path)  # restore the old copy over it
+    with Vault.open(vault.path, PASSPHRASE) as v:
+        assert v.rollback and "OLDER" in v.rollback
+        assert list_clients(v.db) == []  # reading still works
+        with pytest.raises(RollbackDetected):
+            add_client(v, {"first_name": "Fatima", "last_name": "el Amrani"})
+        assert v.rollback in v.verify()
+        v.accept_rollback()
+        add_client(v, {"first_name": "Fatima", "last_name": "el Amrani"})
+    with Vault.open(vault.path, PASSPHRASE) as v:
+        assert v.rollback is None
+        assert [e.action for e in v.audit_entries()][-3:] == ["vault.accept-rollback", "client.add", "unlock"]
+
+
+def test_stale_wal_is_detected(vault, tmp_path):
+    """A stale WAL put back beside a newer database file undoes a change; the mirror sees it."""
+    cid = add_client(vault, {"first_name": "Ingrid", "last_name": "Smeets"})
+    vault.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # A change that lives only in the WAL (no checkpoint yet): keep a copy of that WAL.
+    vault.db.execute("PRAGMA wal_autocheckpoint = 0")
+    from dossier.records.clients import edit_client
+
+    edit_client(vault, cid, {"email": "ingrid@example.nl"})
+    stale_wal = (vault.path / "vault.db-wal").read_bytes()
+    edit_client(vault, cid, {"email": ""})  # e.g. a withdrawn consent
+    vault.close()  # checkpoints: the database file now holds the newest state
+    assert not (vault.path / "vault.db-wal").exists()
+    (vault.path / "vault.db-wal").write_bytes(stale_wal)
+    with Vault.open(vault.path, PASSPHRASE) as v:
+        from dossier.records.clients import load_client
+
+        assert load_client(v.db, cid)["email"] == "ingrid@example.nl"  # the undone change is back
+        assert v.rollback and "OLDER" in v.rollback
+        with pytest.raises(RollbackDetected):
+            edit_client(v, cid, {"email": "x@example.nl"})
+
+
+def test_vault_moved_to_another_machine_without_mirror_opens(vault, tmp_path, monkeypatch):
+    vault.close()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "other-machine-config"))
+    with Vault.open(vault.path, PASSPHRASE) as v:
+        assert v.rollback is None
+
+
+WRITER = r"""
+import sys
+from pathlib import Path
+from dossier.vault import Vault
+from dossier.records.clients import add_client
+with Vault.open(Path(sys.argv[1]), sys.argv[2]) as v:
+    for i in range(int(sys.argv[4])):
+        add_client(v, {"first_name": sys.argv[3], "last_name": f"Schrijver {i}"})
+"""
+
+
+def test_two_processes_writing_at_once_wait_for_each_other(vault, tmp_path):
+    vault.close()
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    procs = [subprocess.Popen([sys.executable, str(script), str(vault.path), PASSPHRASE, name, "25"],
+                              stderr=subprocess.PIPE, text=True) for name in ("Anna", "Bram")]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    with Vault.open(vault.path, PASSPHRASE) as v:
+        names = [c["first_name"] for c in list_clients(v.db)]
+        assert names.count("Anna") == 25 and names.count("Bram") == 25
+        assert v.verify() == []
+
+
+def test_a_failed_import_changes_nothing(vault, example):
+    example["clients"][4]["sessions"][1]["date"] = "2026-02-30"
+    seq_before = vault.head()
+    from dossier.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match=r"clients\[4\]\.sessions\[1\]\.date: '2026-02-30' is not a date that exists"):
+        import_document(vault, example)
+    assert list_clients(vault.db) == [] and vault.head() == seq_before
+
+
+def test_round_trip_import_then_export(vault, example):
+    from dossier.jsonformat import export_document
+
+    import_document(vault, example)
+    exported = export_document(vault)
+    key = lambda c: c["id"]  # noqa: E731
+    assert sorted(exported["clients"], key=key) == sorted(example["clients"], key=key)
+    assert exported["format"] == "dossier/1"
+    assert json.loads(json.dumps(exported)) == exported
+
+
+def test_reads_go_on_while_another_connection_writes(vault):
+    """WAL: a second process can read while the first holds the write lock, and sees only commits."""
+    vault.close()
+    with Vault.open(vault.path, PASSPHRASE) as a, Vault.open(vault.path, PASSPHRASE) as b:
+        with a.write():
+            add_client(a, {"first_name": "Rob", "last_name": "Bos"})
+            assert list_clients(b.db) == []
+        assert [c["first_name"] for c in list_clients(b.db)] == ["Rob"]

@@ -28,10 +28,10 @@ class InvalidInput(DossierError):
 
     def __init__(self, field: str, value: object, reason: str, hint: str | None = None):
         self.field, self.value, self.reason = field, value, reason
-        shown = value if isinstance(value, str) else repr(value)
-        if isinstance(shown, str) and len(shown) > 60:
-            shown = shown[:57] + "..."
-        super().__init__(f"{field}: {shown!r} {reason}", hint)
+        if isinstance(value, str) and len(value) > 60:
+            value = value[:57] + "..."
+        shown = repr(value)
+        super().__init__(f"{field}: {shown[:80]} {reason}", hint)
 
 
 class NotFound(DossierError):

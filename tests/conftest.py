@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dossier import crypto
-from dossier.cli import cli
+from dossier.cli import app
 from dossier.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
@@ -75,7 +75,7 @@ class Invoker:
         environ = dict(env or {})
         if passphrase is not None:
             environ["DOSSIER_PASSPHRASE"] = passphrase
-        return self.runner.invoke(cli, ["--vault", str(self.vault_path), *map(str, args)], input=input, env=environ)
+        return self.runner.invoke(app, ["--vault", str(self.vault_path), *map(str, args)], input=input, env=environ)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -44,10 +44,13 @@ def snippet(value: str) -> Text:
     return text
 
 
+_NO_WRAP = {"id", "date", "born", "added", "time (UTC)", "seq", "status", "last session"}
+
+
 def table(title: str | None, columns: list[str], rows: list[list]) -> None:
-    t = Table(title=title, title_justify="left", show_lines=False)
+    t = Table(title=safe(title) if title else None, title_justify="left", show_lines=False)
     for c in columns:
-        t.add_column(c)
+        t.add_column(c, no_wrap=c in _NO_WRAP)
     for r in rows:
         t.add_row(*[cell if isinstance(cell, Text) else safe(cell) for cell in r])
     out.print(t)
@@ -55,7 +58,7 @@ def table(title: str | None, columns: list[str], rows: list[list]) -> None:
 
 def fields(title: str, pairs: list[tuple[str, object]]) -> None:
     """A two-column block of label / value."""
-    t = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+    t = Table(title=safe(title), title_justify="left", show_header=False, box=None, pad_edge=False)
     t.add_column(style="bold")
     t.add_column()
     for label, value in pairs:

@@ -56,6 +56,14 @@ def parse(text: str) -> tuple[str, str]:
     return clean(notes_part), clean(findings_part)
 
 
+SECRET_VARS = ("DOSSIER_PASSPHRASE", "DOSSIER_NEW_PASSPHRASE", "DOSSIER_RECOVERY_KEY")
+
+
+def _without_secrets(environ) -> dict:
+    """The editor (and its plug-ins) never see a passphrase from the environment."""
+    return {k: v for k, v in environ.items() if k not in SECRET_VARS}
+
+
 def edit_session(date: str, notes: str = "", findings: str = "") -> tuple[str, str]:
     """Open the editor on a private temporary file; returns (notes, findings)."""
     command = editor_command()
@@ -63,7 +71,8 @@ def edit_session(date: str, notes: str = "", findings: str = "") -> tuple[str, s
         path = folder / "sessie.txt"
         paths.write_private_file(path, TEMPLATE.format(date=date, notes=notes, findings=findings).encode("utf-8"))
         try:
-            result = subprocess.run([*command, str(path)], stdin=sys.stdin if sys.stdin.isatty() else None)
+            result = subprocess.run([*command, str(path)], env=_without_secrets(os.environ),
+                                    stdin=sys.stdin if sys.stdin.isatty() else None)
         except OSError as e:
             raise EditorFailed(f"cannot start the editor {command[0]!r} ({e.strerror})", "set EDITOR") from None
         if result.returncode != 0:

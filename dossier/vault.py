@@ -108,6 +108,9 @@ class Vault:
             raise VaultExists(f"{path}: a vault exists here already", "use --vault to choose another folder")
         if path.exists() and not path.is_dir():
             raise FileProblem(f"{path}: is a file, not a folder")
+        if path.exists() and any(path.iterdir()):
+            raise FileProblem(f"{path}: the folder is not empty; a vault needs a folder of its own",
+                              "use --vault to choose a new or empty folder")
         if check_strength:
             check_passphrase_strength(passphrase)
         kdf = kdf or crypto.calibrate()
@@ -117,6 +120,8 @@ class Vault:
         data_key = crypto.random_key()
         recovery = crypto.new_recovery_key()
         vault_id = str(uuid.uuid4())
+        # SQLite would create the file 0644; create it 0600 first (its WAL and SHM inherit the mode).
+        paths.write_private_file(path / DB_NAME, b"")
         db = connect(path / DB_NAME, None if test_unencrypted else data_key, test_unencrypted=test_unencrypted)
         try:
             migrate(db, upto=schema_upto)

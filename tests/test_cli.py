@@ -388,12 +388,13 @@ text = open(p, encoding="utf-8").read()
 text = text.replace("=== \\n", "=== \\n")
 head, sep, tail = text.partition("# === Bevindingen")
 open(p, "w", encoding="utf-8").write("Notitie uit de editor: Loïs ademt rustiger.\\n" + head + sep + tail.replace("\\n\\n", "\\nBevinding: herstel op gang.\\n", 1))
-open({str(log)!r}, "w").write(f"{{p}}\\n{{oct(stat.S_IMODE(os.stat(folder).st_mode))}}\\n{{oct(stat.S_IMODE(os.stat(p).st_mode))}}")
+open({str(log)!r}, "w").write(f"{{p}}\\n{{oct(stat.S_IMODE(os.stat(folder).st_mode))}}\\n{{oct(stat.S_IMODE(os.stat(p).st_mode))}}\\n{{'DOSSIER_PASSPHRASE' in os.environ}}")
 """)
     r = practice_cli("session", "add", "Loïs", "--date", "2026-11-20", env={"EDITOR": f"{sys.executable} {editor}"})
     assert r.exit_code == 0, r.stderr
-    path, folder_mode, file_mode = log.read_text().splitlines()
+    path, folder_mode, file_mode, saw_passphrase = log.read_text().splitlines()
     assert folder_mode == "0o700" and file_mode == "0o600"
+    assert saw_passphrase == "False"  # the editor's environment holds no passphrase
     if os.path.isdir("/dev/shm"):
         assert path.startswith("/dev/shm/")
     assert not os.path.exists(path) and not os.path.exists(os.path.dirname(path))

@@ -12,7 +12,7 @@ import sqlcipher3
 
 from conftest import PASSPHRASE, make_vault, run, vault_bytes
 from dossier import crypto
-from dossier.errors import (RollbackDetected, VaultDamaged, VaultExists, VaultMissing, WeakPassphrase,
+from dossier.errors import (FileProblem, RollbackDetected, VaultDamaged, VaultExists, VaultMissing, WeakPassphrase,
                             WrongPassphrase)
 from dossier.jsonformat import import_document
 from dossier.records.clients import add_client, list_clients
@@ -29,6 +29,9 @@ def test_create_and_open(vault_path):
     with Vault.open(vault_path, PASSPHRASE) as v:
         assert v.verify() == []
         assert [e.action for e in v.audit_entries()] == ["vault.init", "unlock"]
+        files = list(vault_path.iterdir())
+        assert {f.name for f in files} >= {"vault.db", "vault.db-wal", "keyslots.json"}
+        assert all(f.stat().st_mode & 0o777 == 0o600 for f in files), [(f.name, oct(f.stat().st_mode)) for f in files]
 
 
 def test_vault_exists_and_missing(vault_path, tmp_path):
@@ -37,6 +40,11 @@ def test_vault_exists_and_missing(vault_path, tmp_path):
         make_vault(vault_path)
     with pytest.raises(VaultMissing):
         Vault.open(tmp_path / "nowhere", PASSPHRASE)
+    crowded = tmp_path / "crowded"
+    crowded.mkdir()
+    (crowded / "notes.txt").write_text("something else")
+    with pytest.raises(FileProblem, match="not empty"):
+        make_vault(crowded)
 
 
 def test_weak_passphrase_is_refused_with_a_reason(vault_path):

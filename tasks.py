@@ -47,4 +47,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except subprocess.CalledProcessError as e:
+        sys.exit(f"tasks.py: '{' '.join(map(str, e.cmd))}' failed with exit code {e.returncode}")

@@ -34,6 +34,12 @@ class InvalidInput(DossierError):
         super().__init__(f"{field}: {shown[:80]} {reason}", hint)
 
 
+class UsageError(DossierError):
+    """Options that contradict each other or are missing."""
+
+    exit_code = 2
+
+
 class NotFound(DossierError):
     """No client, session or attachment matches what was asked for."""
 

@@ -15,7 +15,6 @@ from dossier.errors import FileProblem, InvalidInput
 from dossier.records.clients import _no_unknown, check_client, insert_client, load_client
 
 FORMAT = "dossier/1"
-MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024
 
 
 def read_document(path: Path) -> dict:
@@ -62,11 +61,10 @@ def import_document(vault, doc) -> list[str]:
     with vault.write():
         for i, c in enumerate(clients):
             for table in ("clients", "sessions", "questionnaires", "measurements", "attachments"):
-                items = [c] if table == "clients" else c[table]
-                for item in items:
+                items = [("", c)] if table == "clients" else [(f".{table}[{j}]", x) for j, x in enumerate(c[table])]
+                for where, item in items:
                     if vault.db.one(f"SELECT 1 FROM {table} WHERE id = ?", (item["id"],)):
-                        raise InvalidInput(f"clients[{i}]" + ("" if table == "clients" else f".{table}"),
-                                           item["id"], "has an id that is already in the vault",
+                        raise InvalidInput(f"clients[{i}]{where}.id", item["id"], "is already in the vault",
                                            "leave out the id to import it as a new record")
             stamp = now()
             insert_client(vault.db, c, stamp)

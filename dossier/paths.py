@@ -68,13 +68,18 @@ def private_tempdir():
 
 
 def write_private_file(path: Path, data: bytes, overwrite: bool = False) -> None:
-    """Create ``path`` with mode 0600 (O_CREAT|O_EXCL unless ``overwrite``), never chmod after."""
+    """Create ``path`` with mode 0600 (O_CREAT|O_EXCL), never chmod after.
+
+    With ``overwrite`` an existing file is replaced by a new 0600 file (it does not keep the
+    old file's mode).
+    """
     from dossier.errors import FileProblem
 
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
-    flags |= os.O_TRUNC if overwrite else os.O_EXCL
     if path.is_dir():
         raise FileProblem(f"{path}: is a folder, not a file")
+    if overwrite and path.exists():
+        return replace_private_file(path, data)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags, 0o600)
     except FileExistsError:

@@ -38,6 +38,15 @@ GENESIS = "0" * 64
 # benchmarks/bench_vault.py (see docs/security.md) before deciding the default.
 MEMORY_SECURITY = True
 MIN_PASSPHRASE_SCORE = 3  # zxcvbn: "safely unguessable" against an offline attack is 3-4
+# zxcvbn's dictionaries are English; these Dutch words (and the tool's own) are guessed early too.
+DUTCH_WORDS = """dossier coach coaching vault kluis cliënt client praktijk geheim wachtwoord welkom hallo
+zomer winter lente herfst zomervakantie vakantie voorjaar najaar januari februari maart april mei juni
+juli augustus september oktober november december maandag dinsdag woensdag donderdag vrijdag zaterdag
+zondag amsterdam rotterdam utrecht denhaag eindhoven groningen tilburg almere breda nijmegen arnhem
+haarlem zwolle leiden maastricht delft nederland holland oranje ajax feyenoord psv liefde schat
+schatje lieverd mama papa oma opa kinderen familie hond kat poes konijn fiets voetbal koffie thee
+kaas drop stroopwafel gezondheid stress burnout ontspanning rust energie balans welzijn
+""".split()
 
 
 def now() -> str:
@@ -50,7 +59,7 @@ def check_passphrase_strength(passphrase: str, user_inputs: tuple[str, ...] = ()
         raise WeakPassphrase("the passphrase is empty")
     import zxcvbn
 
-    result = zxcvbn.zxcvbn(passphrase[:100], user_inputs=list(user_inputs) + ["dossier", "coach", "vault"])
+    result = zxcvbn.zxcvbn(passphrase[:100], user_inputs=list(user_inputs) + DUTCH_WORDS)
     if result["score"] < MIN_PASSPHRASE_SCORE:
         feedback = result.get("feedback") or {}
         reason = feedback.get("warning") or "it would be guessed too quickly"
@@ -58,6 +67,17 @@ def check_passphrase_strength(passphrase: str, user_inputs: tuple[str, ...] = ()
         guesses = result.get("crack_times_display", {}).get("offline_slow_hashing_1e4_per_second", "")
         extra = f" (estimated time to guess: {guesses})" if guesses else ""
         raise WeakPassphrase(f"passphrase too weak: {reason.rstrip('.')}{extra}", hint)
+
+
+def check_new_location(path: Path) -> None:
+    """Refuse to create a vault where one exists, on a file, or in a folder holding other things."""
+    if (path / DB_NAME).exists() or (path / SLOTS_NAME).exists():
+        raise VaultExists(f"{path}: a vault exists here already", "use --vault to choose another folder")
+    if path.exists() and not path.is_dir():
+        raise FileProblem(f"{path}: is a file, not a folder")
+    if path.exists() and any(path.iterdir()):
+        raise FileProblem(f"{path}: the folder is not empty; a vault needs a folder of its own",
+                          "use --vault to choose a new or empty folder")
 
 
 @dataclass
@@ -104,13 +124,7 @@ class Vault:
         ``schema_upto`` and ``test_unencrypted`` exist for tests (migrations, forensics).
         """
         path = Path(path)
-        if (path / DB_NAME).exists() or (path / SLOTS_NAME).exists():
-            raise VaultExists(f"{path}: a vault exists here already", "use --vault to choose another folder")
-        if path.exists() and not path.is_dir():
-            raise FileProblem(f"{path}: is a file, not a folder")
-        if path.exists() and any(path.iterdir()):
-            raise FileProblem(f"{path}: the folder is not empty; a vault needs a folder of its own",
-                              "use --vault to choose a new or empty folder")
+        check_new_location(path)
         if check_strength:
             check_passphrase_strength(passphrase)
         kdf = kdf or crypto.calibrate()
@@ -122,7 +136,8 @@ class Vault:
         vault_id = str(uuid.uuid4())
         # SQLite would create the file 0644; create it 0600 first (its WAL and SHM inherit the mode).
         paths.write_private_file(path / DB_NAME, b"")
-        db = connect(path / DB_NAME, None if test_unencrypted else data_key, test_unencrypted=test_unencrypted)
+        db = connect(path / DB_NAME, None if test_unencrypted else data_key, memory_security=MEMORY_SECURITY,
+                     test_unencrypted=test_unencrypted)
         try:
             migrate(db, upto=schema_upto)
             with db.write():
@@ -182,8 +197,9 @@ class Vault:
             raise VaultDamaged(f"{path}: the key-slot file belongs to another vault")
         vault = cls(path, db, slots, data_key)
         try:
-            ran = migrate(db)
             vault._check_mirror()
+            # A rolled-back vault is not written to at all, not even by a migration.
+            ran = migrate(db) if vault.rollback is None else []
             if vault.rollback is None:
                 with vault.write():
                     if ran:
@@ -212,10 +228,16 @@ class Vault:
         if check_strength:
             check_passphrase_strength(new_passphrase)
         kdf = kdf or _kdf_of(_slot(self.slots, "passphrase"))
+        slots = dict(self.slots)
+        slots["slots"] = [_passphrase_slot(new_passphrase, self._data_key, kdf) if s["kind"] == "passphrase" else s
+                          for s in self.slots["slots"]]
+        if self.rollback is not None:
+            # A rolled-back vault refuses writes, but a coach who forgot the passphrase must
+            # still get in to confirm or reject the rollback: the key slot is outside the database.
+            paths.replace_private_file(self.path / SLOTS_NAME, json.dumps(slots, indent=2).encode())
+            self.slots = slots
+            return
         with self.write():
-            slots = dict(self.slots)
-            slots["slots"] = [_passphrase_slot(new_passphrase, self._data_key, kdf) if s["kind"] == "passphrase" else s
-                              for s in self.slots["slots"]]
             paths.replace_private_file(self.path / SLOTS_NAME, json.dumps(slots, indent=2).encode())
             self.slots = slots
             self.log("passphrase.change")

@@ -151,7 +151,7 @@ def test_import_one_bad_record_imports_nothing(practice_cli, practice, example, 
 
 def test_import_of_ids_already_in_the_vault_is_refused(practice_cli, practice):
     before = state(practice)
-    assert_error(practice_cli("import", EXAMPLE), 1, "has an id that is already in the vault")
+    assert_error(practice_cli("import", EXAMPLE), 1, "clients[0].id: ", "is already in the vault")
     assert state(practice) == before
 
 
@@ -316,7 +316,9 @@ def test_export_then_import_round_trip_via_cli(practice_cli, practice, tmp_path,
     key = lambda c: c["id"]  # noqa: E731
     assert sorted(exported["clients"], key=key) == sorted(example["clients"], key=key)
     assert_error(practice_cli("export", "--all", out), 1, "exists already")
-    assert_error(practice_cli("export", out), 1, "give --all or at least one --client")
+    assert_error(practice_cli("export", out), 2, "give --all or at least one --client")
+    assert practice_cli("export", "--all", out, "--force").exit_code == 0  # replaced, still 0600
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
     other = tmp_path / "other-vault"
     make_vault(other)[0].close()
     from conftest import Invoker
@@ -354,7 +356,7 @@ def test_results(practice_cli):
     show = json.loads(practice_cli("client", "show", "Sem", "--json").stdout)
     assert {"id": r.stdout.strip(), "name": "4DKL", "date": "2026-11-02",
             "results": {"distress": 21, "angst": 3}} in show["questionnaires"]
-    assert_error(practice_cli("result", "add", "Sem", "--value", "a=1"), 1, "exactly one")
+    assert_error(practice_cli("result", "add", "Sem", "--value", "a=1"), 2, "exactly one")
 
 
 # -- the terminal ---------------------------------------------------------------------------------
@@ -471,3 +473,31 @@ def test_demo_runs_and_leaves_nothing_behind(tmp_path):
     assert not os.path.exists(folder)
     mirrors = tmp_path / "cfg" / "dossier" / "mirrors"
     assert not mirrors.exists() or not any(mirrors.iterdir())
+
+
+def test_more_bad_values_in_imported_files(practice_cli, practice, example, tmp_path):
+    cases = [
+        (("sessions", 0, "duration_min"), "²", "clients[0].sessions[0].duration_min: '²' must be a whole number"),
+        (("sessions", 0, "duration_min"), 90.5, "must be a whole number"),
+        (("questionnaires", 0, "results"), {"a": 1, " a": 2}, "repeats a result name"),
+        (("persons",), "", "clients[0].persons: '' must be a list"),
+        (("commissioner",), [], "clients[0].commissioner: [] must be an object"),
+    ]
+    before = state(practice)
+    for path, value, message in cases:
+        doc = json.loads(json.dumps(example))
+        for c in doc["clients"]:
+            c.pop("id")
+        target = doc["clients"][0]
+        if not target["questionnaires"]:
+            target["questionnaires"] = [{"name": "4DKL", "date": None, "results": {}}]
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        f = tmp_path / "bad.json"
+        f.write_text(json.dumps(doc, ensure_ascii=False))
+        assert_error(practice_cli("import", f), 1, message)
+    f.write_text('{"format": "dossier/1", "clients": [{"first_name": "A", "last_name": "B", '
+                 '"measurements": [{"kind": "HRV", "results": {"rmssd": Infinity}}]}]}')
+    assert_error(practice_cli("import", f), 1, "is not a finite number")
+    assert state(practice) == before

@@ -292,3 +292,29 @@ def test_reads_go_on_while_another_connection_writes(vault):
             add_client(a, {"first_name": "Rob", "last_name": "Bos"})
             assert list_clients(b.db) == []
         assert [c["first_name"] for c in list_clients(b.db)] == ["Rob"]
+
+
+@pytest.mark.parametrize("weak", ["Zomervakantie", "Utrecht2024", "geheim!2025", "wachtwoord1"])
+def test_common_dutch_passphrases_are_refused(weak):
+    from dossier.vault import check_passphrase_strength
+
+    with pytest.raises(WeakPassphrase):
+        check_passphrase_strength(weak)
+
+
+def test_recovery_still_works_on_a_rolled_back_vault(vault_path, tmp_path):
+    v, recovery = make_vault(vault_path)
+    v.close()
+    shutil.copytree(vault_path, tmp_path / "old")
+    with Vault.open(vault_path, PASSPHRASE) as v:
+        add_client(v, {"first_name": "Joris", "last_name": "Hoekstra"})
+    shutil.rmtree(vault_path)
+    shutil.copytree(tmp_path / "old", vault_path)
+    with Vault.open_with_recovery(vault_path, recovery) as v:
+        assert v.rollback
+        v.change_passphrase("vergeten en teruggevonden zin", crypto.KdfParams.TEST_ONLY_MINIMUM)
+        assert v.schema_version() > 0
+    with Vault.open(vault_path, "vergeten en teruggevonden zin") as v:
+        assert v.rollback  # still refused for writing until the coach confirms
+        v.accept_rollback()
+        add_client(v, {"first_name": "Joris", "last_name": "Hoekstra"})

@@ -88,18 +88,15 @@ def init(ctx: typer.Context):
     """
     from dossier import crypto
     from dossier.cli import unlock
-    from dossier.vault import Vault, check_passphrase_strength
+    from dossier.vault import Vault, check_new_location, check_passphrase_strength
 
     path = ctx.obj["vault"]
-    if (path / "vault.db").exists():
-        from dossier.errors import VaultExists
-
-        raise VaultExists(f"{path}: a vault exists here already", "use --vault to choose another folder")
+    check_new_location(path)  # before asking anything
     passphrase = unlock.new_passphrase("DOSSIER_PASSPHRASE")
     check_passphrase_strength(passphrase)
     with output.err.status("Calibrating the key derivation (Argon2id, about half a second)…"):
         kdf = crypto.calibrate()
-    vault, recovery = Vault.create(path, passphrase, kdf)
+    vault, recovery = Vault.create(path, passphrase, kdf, check_strength=False)
     vault.close()
     output.ok(f"vault created at {path} (Argon2id: {kdf.opslimit} passes over {kdf.memlimit // 2**20} MiB)")
     output.out.print("\nRecovery key (shown once; print it or write it down and keep it somewhere safe):\n")

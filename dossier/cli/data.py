@@ -50,12 +50,12 @@ def export(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ):
     """Export clients as a dossier/1 JSON file (GDPR Art. 20; each export is logged)."""
-    from dossier.errors import InvalidInput
+    from dossier.errors import UsageError
     from dossier.jsonformat import write_export
     from dossier.records.clients import resolve
 
     if all_ == bool(client):
-        raise InvalidInput("--all/--client", "", "give --all or at least one --client (not both)")
+        raise UsageError("give --all or at least one --client, not both")
     with opened(ctx) as vault:
         ids = None if all_ else [resolve(vault.db, c) for c in client]
         count = write_export(vault, file, ids, with_attachments=not no_attachments, overwrite=force)

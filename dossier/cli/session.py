@@ -94,12 +94,12 @@ def result_add(
 ):
     """Record questionnaire results or an HRV measurement as a readable table of values."""
     from dossier.cli.common import pairs, value as parse_value
-    from dossier.errors import InvalidInput
+    from dossier.errors import UsageError
     from dossier.records.clients import resolve
     from dossier.records.sessions import add_result
 
     if bool(questionnaire) == bool(measurement):
-        raise InvalidInput("--questionnaire/--measurement", "", "give exactly one of the two")
+        raise UsageError("give exactly one of --questionnaire and --measurement")
     results = {k: parse_value(v) for k, v in pairs(value, "--value").items()}
     with opened(ctx) as vault:
         rid = add_result(vault, resolve(vault.db, client), "questionnaire" if questionnaire else "measurement",

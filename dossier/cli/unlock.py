@@ -27,7 +27,10 @@ def _from_command(var: str) -> str | None:
         raise NoPassphrase(f"{var} could not be run ({type(e).__name__})") from None
     if result.returncode != 0:
         raise NoPassphrase(f"{var} failed with exit code {result.returncode}")
-    text = result.stdout.decode("utf-8", errors="strict").rstrip("\r\n")
+    try:
+        text = result.stdout.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise NoPassphrase(f"{var} printed something that is not UTF-8 text") from None
     if not text:
         raise NoPassphrase(f"{var} printed nothing")
     return text

@@ -36,6 +36,9 @@ def check_attachment(a: dict, where: str) -> dict:
         content = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput(f"{where}content_base64", encoded, "is not valid base64") from None
+    if len(content) > MAX_BYTES:
+        raise InvalidInput(f"{where}content_base64", f"<{len(content)} bytes>",
+                           f"is over the {MAX_BYTES // (1024 * 1024)} MiB limit for one attachment")
     digest = hashlib.sha256(content).hexdigest()
     if a.get("sha256") not in (None, digest):
         raise InvalidInput(f"{where}sha256", a.get("sha256"), "does not match the content")

@@ -44,7 +44,9 @@ def _no_unknown(obj, allowed, where: str) -> None:
 
 
 def _list(obj: dict, key: str, where: str) -> list:
-    value = obj.get(key) or []
+    value = obj.get(key)
+    if value is None:
+        return []
     if not isinstance(value, list):
         raise InvalidInput(f"{where}{key}", value, "must be a list")
     return value
@@ -61,7 +63,8 @@ def check_client(doc: dict, where: str = "") -> dict:
     out["status"] = F.check_enum(f"{where}status", doc.get("status", "open"), ("open", "closed"))
     out["closed"] = F.check_date(f"{where}closed", doc.get("closed"))
     for group in F.GROUPS:
-        sub = doc.get(group) or {}
+        sub = doc.get(group)
+        sub = {} if sub is None else sub
         keys = [p.split(".", 1)[1] for p in F.CLIENT_FIELDS if p.startswith(group + ".")]
         _no_unknown(sub, keys, f"{where}{group}.")
         out[group] = {k: F.check_field(f"{group}.{k}", sub.get(k), where) for k in keys}

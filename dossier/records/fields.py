@@ -9,6 +9,7 @@ for a recorded agreement. Every check raises InvalidInput naming the field and t
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from dossier.errors import InvalidInput
@@ -109,7 +110,7 @@ def check_int(field: str, value, low: int, high: int, required: bool = False) ->
         if required:
             _fail(field, value, "is required")
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         _fail(field, value, f"must be a whole number from {low} to {high}")
@@ -133,12 +134,14 @@ def check_results(field: str, value) -> dict:
     out = {}
     for key, item in value.items():
         name = check_line(f"{field}.{key}", key, required=True)
+        if name in out:
+            _fail(f"{field}.{key}", key, "repeats a result name")
         if isinstance(item, str):
             item = check_line(f"{field}.{key}", item)
         elif item is not None and not isinstance(item, (int, float, bool)):
             _fail(f"{field}.{key}", item, "must be a number, text or yes/no")
-        elif isinstance(item, float) and item != item:
-            _fail(f"{field}.{key}", item, "is not a number")
+        elif isinstance(item, float) and not math.isfinite(item):
+            _fail(f"{field}.{key}", item, "is not a finite number")
         out[name] = item
     return out
 

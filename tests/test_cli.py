@@ -455,6 +455,15 @@ def test_every_command_has_help_and_is_in_the_cli_reference():
         assert f"### dossier {' '.join(path)}\n" in reference, f"dossier {' '.join(path)} is not in docs/cli.md"
 
 
+def test_cli_reference_is_in_step_with_the_code():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, str(root / "docs" / "gen_cli.py"), "--check"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_python_dash_m_and_version():
     r = run("--version", passphrase=None)
     assert r.returncode == 0 and r.stdout.startswith("dossier ")

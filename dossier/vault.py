@@ -34,9 +34,11 @@ DB_NAME = "vault.db"
 SLOTS_NAME = "keyslots.json"
 SLOTS_FORMAT = "dossier-keyslots/1"
 GENESIS = "0" * 64
-# cipher_memory_security wipes and locks SQLCipher's memory; its cost is measured in
-# benchmarks/bench_vault.py (see docs/security.md) before deciding the default.
-MEMORY_SECURITY = True
+# cipher_memory_security makes SQLCipher wipe every allocation it frees. Measured with
+# benchmarks/bench_vault.py (docs/security.md, "Measured costs"): it makes import about 15x
+# and a common-word search about 6x slower, while the same plaintext also lives in Python
+# objects that nothing can wipe. Off, until the decrypted data has no other copies in memory.
+MEMORY_SECURITY = False
 MIN_PASSPHRASE_SCORE = 3  # zxcvbn: "safely unguessable" against an offline attack is 3-4
 # zxcvbn's dictionaries are English; these Dutch words (and the tool's own) are guessed early too.
 DUTCH_WORDS = """dossier coach coaching vault kluis cliënt client praktijk geheim wachtwoord welkom hallo

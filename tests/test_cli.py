@@ -293,8 +293,12 @@ def test_client_lifecycle(dossier, vault):
 def test_list_json_uses_the_canonical_field_names(practice_cli, example):
     rows = json.loads(practice_cli("client", "list", "--json").stdout)
     assert len(rows) == 10
+    canonical = json.loads(EXAMPLE.read_text())["clients"][0]
     for row in rows:
         assert {"id", "first_name", "last_name", "birth_date", "email", "status"} <= set(row)
+        extra = set(row) - set(canonical)
+        assert extra == {"session_count", "last_session"}, extra  # counts only; every other name is canonical
+        assert set(row["assignment"]) == {"goal"}
 
 
 def test_search(practice_cli):

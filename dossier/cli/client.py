@@ -68,7 +68,7 @@ def list_(
         return output.emit_json(rows)
     output.table(f"{len(rows)} clients", ["id", "name", "born", "city", "status", "sessions", "last session"],
                  [[r["id"][:8], f"{r['first_name']} {r['last_name']}", r["birth_date"], r["city"],
-                   r["status"], r["sessions"], r["last_session"]] for r in rows])
+                   r["status"], r["session_count"], r["last_session"]] for r in rows])
 
 
 @app.command("show")

@@ -209,22 +209,29 @@ def set_status(vault, client_id: str, status: str, date: str | None = None) -> N
 _SUMMARY = ("SELECT c.id, c.first_name, c.last_name, c.birth_date, c.email, c.phone, c.city, c.employer, c.status, "
             "c.closed, c.assignment_goal, (SELECT count(*) FROM sessions s WHERE s.client_id = c.id), "
             "(SELECT max(date) FROM sessions s WHERE s.client_id = c.id) FROM clients c")
+# Canonical field names (docs/format.md), plus two counts that are not part of the format.
 _SUMMARY_KEYS = ("id", "first_name", "last_name", "birth_date", "email", "phone", "city", "employer", "status",
-                 "closed", "goal", "sessions", "last_session")
+                 "closed", "assignment", "session_count", "last_session")
+
+
+def _summary(row) -> dict:
+    out = dict(zip(_SUMMARY_KEYS, row))
+    out["assignment"] = {"goal": out["assignment"]}
+    return out
 
 
 def get_summary(db, client_id: str) -> dict:
     row = db.one(_SUMMARY + " WHERE c.id = ?", (client_id,))
     if row is None:
         raise NotFound(f"no client with id {client_id}")
-    return dict(zip(_SUMMARY_KEYS, row))
+    return _summary(row)
 
 
 def list_clients(db, status: str | None = None) -> list[dict]:
     """Clients (one line each), by last name; ``status`` 'open' or 'closed' filters."""
     where, params = (" WHERE c.status = ?", (status,)) if status else ("", ())
     rows = db.all(_SUMMARY + where + " ORDER BY c.last_name COLLATE NOCASE, c.first_name COLLATE NOCASE", params)
-    return [dict(zip(_SUMMARY_KEYS, r)) for r in rows]
+    return [_summary(r) for r in rows]
 
 
 def _fold(text: str) -> str:

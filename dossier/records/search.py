@@ -1,12 +1,26 @@
-"""Full-text search over clients and sessions (SQLite FTS5 inside the encrypted database)."""
+"""Full-text search over clients and sessions (SQLite FTS5 inside the encrypted database).
+
+The index is contentless: it stores which words occur where, not the text. A hit's rowid
+says what it points at (clients.n * 2, sessions.n * 2 + 1) and its snippet is cut from the
+record itself.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from dossier.errors import InvalidInput
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+SNIPPET_CHARS = 70  # on each side of the first match
+
+
+def words(text: str) -> list[str]:
+    found = _WORD.findall(text or "")
+    if not found:
+        raise InvalidInput("TEXT", text, "has no words to search for")
+    return found
 
 
 def fts_query(text: str) -> str:
@@ -14,10 +28,7 @@ def fts_query(text: str) -> str:
 
     Words are quoted, so FTS5 operators or quotes in the input are never interpreted.
     """
-    words = _WORD.findall(text or "")
-    if not words:
-        raise InvalidInput("TEXT", text, "has no words to search for")
-    quoted = [f'"{w}"' for w in words]
+    quoted = [f'"{w}"' for w in words(text)]
     quoted[-1] += "*"
     return " AND ".join(quoted)
 
@@ -28,12 +39,63 @@ def search(db, text: str, limit: int = 50) -> list[dict]:
     In the snippet, \\x02 and \\x03 mark the start and end of a matched word (control
     characters never occur in stored text, so they cannot be confused with data).
     """
-    rows = db.all(
-        """SELECT f.kind, f.ref, f.client_id, c.first_name, c.last_name, s.date,
-                  snippet(search_index, 3, char(2), char(3), ' … ', 12)
-           FROM search_index f JOIN clients c ON c.id = f.client_id
-           LEFT JOIN sessions s ON f.kind = 'session' AND s.id = f.ref
-           WHERE search_index MATCH ? ORDER BY bm25(search_index) LIMIT ?""",
-        (fts_query(text), limit))
-    keys = ("kind", "id", "client_id", "first_name", "last_name", "date", "snippet")
-    return [dict(zip(keys, r)) for r in rows]
+    ranked = [r[0] for r in db.all("SELECT rowid FROM search_index WHERE search_index MATCH ? "
+                                   "ORDER BY bm25(search_index) LIMIT ?", (fts_query(text), limit))]
+    clients = _rows(db, """SELECT b.n, 'client', c.id, c.id, c.first_name, c.last_name, NULL, b.body
+                           FROM client_search_body b JOIN clients c ON c.n = b.n WHERE b.n IN ({})""",
+                    [r // 2 for r in ranked if r % 2 == 0])
+    sessions = _rows(db, """SELECT s.n, 'session', s.id, s.client_id, c.first_name, c.last_name, s.date,
+                                   s.notes || ' ' || s.findings
+                            FROM sessions s JOIN clients c ON c.id = s.client_id WHERE s.n IN ({})""",
+                     [r // 2 for r in ranked if r % 2 == 1])
+    terms = [_fold(w) for w in words(text)]
+    hits = []
+    for rowid in ranked:
+        row = (sessions if rowid % 2 else clients).get(rowid // 2)
+        if row is None:
+            continue
+        keys = ("kind", "id", "client_id", "first_name", "last_name", "date")
+        hits.append(dict(zip(keys, row[1:7])) | {"snippet": snippet(row[7], terms)})
+    return hits
+
+
+def _rows(db, sql: str, ns: list[int]) -> dict[int, tuple]:
+    if not ns:
+        return {}
+    return {r[0]: r for r in db.all(sql.format(",".join("?" * len(ns))), ns)}
+
+
+def _fold_map(text: str) -> tuple[str, list[int]]:
+    """Text folded as the tokenizer folds it (case, accents), with each folded character's
+    position in the original text."""
+    out, where = [], []
+    for i, ch in enumerate(text):
+        for f in unicodedata.normalize("NFKD", ch).casefold():
+            if not unicodedata.combining(f):
+                out.append(f)
+                where.append(i)
+    return "".join(out), where
+
+
+def _fold(word: str) -> str:
+    return _fold_map(word)[0]
+
+
+def snippet(text: str, terms: list[str]) -> str:
+    """About 140 characters around the first match, matched words between \\x02 and \\x03."""
+    folded, where = _fold_map(text)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, terms)) + r")\w*")
+    first = pattern.search(folded)
+    if first is None:
+        return text[: 2 * SNIPPET_CHARS].replace("\n", " ")
+    start = max(0, where[first.start()] - SNIPPET_CHARS)
+    end = min(len(text), where[first.start()] + SNIPPET_CHARS)
+    out, last = [], start
+    for m in pattern.finditer(folded):
+        a, b = where[m.start()], where[m.end() - 1] + 1
+        if a < start or b > end:
+            continue
+        out += [text[last:a], "\x02", text[a:b], "\x03"]
+        last = b
+    out.append(text[last:end])
+    return ("… " if start else "") + "".join(out).replace("\n", " ").strip() + (" …" if end < len(text) else "")

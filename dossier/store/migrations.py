@@ -73,34 +73,35 @@ _V1 = [
 ]
 
 # Migration 2: full-text search (FTS5) over clients and sessions, kept in step by triggers.
+# Contentless (content = ''): the index holds no second copy of the text (half the import
+# time and less to erase; snippets are made from the records themselves, records/search.py).
+# Its rowid says what it indexes: clients.n * 2 for a client, sessions.n * 2 + 1 for a session.
 # Its own secure-delete option is on: without it FTS5 keeps deleted words even after VACUUM.
-_CLIENT_BODY = """SELECT c.n * 2, 'client', c.id, c.id,
+_INSERT_CLIENT = "INSERT INTO search_index(rowid, body) SELECT n * 2, body FROM client_search_body"
+_INSERT_SESSION = "INSERT INTO search_index(rowid, body) SELECT s.n * 2 + 1, s.notes || ' ' || s.findings FROM sessions s"
+_V2 = [
+    """CREATE VIEW client_search_body (n, id, body) AS SELECT c.n, c.id,
         c.first_name || ' ' || c.last_name || ' ' || c.email || ' ' || c.phone || ' ' || c.address || ' ' ||
         c.postcode || ' ' || c.city || ' ' || c.employer || ' ' || c.job_title || ' ' || c.background || ' ' ||
         c.commissioner_organisation || ' ' || c.commissioner_contact || ' ' || c.commissioner_company_doctor || ' ' ||
         c.assignment_goal || ' ' ||
         coalesce((SELECT group_concat(p.name || ' ' || p.relation, ' ') FROM persons p WHERE p.client_id = c.id), '')
-    FROM clients c"""
-_INSERT_CLIENT = "INSERT INTO search_index(rowid, kind, ref, client_id, body) " + _CLIENT_BODY
-_INSERT_SESSION = ("INSERT INTO search_index(rowid, kind, ref, client_id, body) "
-                   "SELECT s.n * 2 + 1, 'session', s.id, s.client_id, s.notes || ' ' || s.findings FROM sessions s")
-_V2 = [
+    FROM clients c""",
     """CREATE VIRTUAL TABLE search_index USING fts5(
-        kind UNINDEXED, ref UNINDEXED, client_id UNINDEXED, body,
-        tokenize = 'unicode61 remove_diacritics 2')""",
+        body, tokenize = 'unicode61 remove_diacritics 2', content = '', contentless_delete = 1)""",
     "INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 1)",
     _INSERT_CLIENT,
     _INSERT_SESSION,
-    f"CREATE TRIGGER clients_ai AFTER INSERT ON clients BEGIN {_INSERT_CLIENT} WHERE c.n = new.n; END",
+    f"CREATE TRIGGER clients_ai AFTER INSERT ON clients BEGIN {_INSERT_CLIENT} WHERE n = new.n; END",
     f"""CREATE TRIGGER clients_au AFTER UPDATE ON clients BEGIN
-        DELETE FROM search_index WHERE rowid = old.n * 2; {_INSERT_CLIENT} WHERE c.n = new.n; END""",
+        DELETE FROM search_index WHERE rowid = old.n * 2; {_INSERT_CLIENT} WHERE n = new.n; END""",
     "CREATE TRIGGER clients_ad AFTER DELETE ON clients BEGIN DELETE FROM search_index WHERE rowid = old.n * 2; END",
     f"""CREATE TRIGGER persons_ai AFTER INSERT ON persons BEGIN
         DELETE FROM search_index WHERE rowid = (SELECT n * 2 FROM clients WHERE id = new.client_id);
-        {_INSERT_CLIENT} WHERE c.id = new.client_id; END""",
+        {_INSERT_CLIENT} WHERE id = new.client_id; END""",
     f"""CREATE TRIGGER persons_ad AFTER DELETE ON persons BEGIN
         DELETE FROM search_index WHERE rowid = (SELECT n * 2 FROM clients WHERE id = old.client_id);
-        {_INSERT_CLIENT} WHERE c.id = old.client_id; END""",
+        {_INSERT_CLIENT} WHERE id = old.client_id; END""",
     f"CREATE TRIGGER sessions_ai AFTER INSERT ON sessions BEGIN {_INSERT_SESSION} WHERE s.n = new.n; END",
     f"""CREATE TRIGGER sessions_au AFTER UPDATE ON sessions BEGIN
         DELETE FROM search_index WHERE rowid = old.n * 2 + 1; {_INSERT_SESSION} WHERE s.n = new.n; END""",

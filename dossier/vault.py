@@ -111,7 +111,6 @@ class Vault:
         self._data_key = data_key
         self.vault_id = slots["vault_id"]
         self.rollback: str | None = None
-        self._head_at_open = (0, GENESIS)
 
     # -- creating and opening ------------------------------------------------------------------
 
@@ -132,6 +131,7 @@ class Vault:
         kdf = kdf or crypto.calibrate()
         if not kdf.at_least_interactive() and kdf != crypto.KdfParams.TEST_ONLY_MINIMUM:
             raise ValueError("Argon2id parameters below libsodium's INTERACTIVE limits")
+        created_folder = not path.exists()
         paths.make_private_dir(path)
         data_key = crypto.random_key()
         recovery = crypto.new_recovery_key()
@@ -149,7 +149,7 @@ class Vault:
             slots = {
                 "format": SLOTS_FORMAT,
                 "vault_id": vault_id,
-                "db_salt": crypto.b64((path / DB_NAME).read_bytes()[:16]),
+                "db_salt": crypto.b64(_first_bytes(path / DB_NAME)),
                 "slots": [
                     _passphrase_slot(passphrase, data_key, kdf),
                     _recovery_slot(crypto.parse_recovery_key(recovery), data_key),
@@ -158,6 +158,7 @@ class Vault:
             paths.write_private_file(path / SLOTS_NAME, json.dumps(slots, indent=2).encode())
         except BaseException:
             db.close()
+            _remove_half_made(path, created_folder)  # nothing half-done stays behind
             raise
         vault = cls(path, db, slots, data_key)
         vault._check_mirror()
@@ -304,7 +305,6 @@ class Vault:
         # so the database read next is at least as new as any mirror we can see.
         mirror = self._read_mirror()
         seq, head = self.head()
-        self._head_at_open = (seq, head)
         if mirror is None:
             self._update_mirror()
             return
@@ -391,6 +391,20 @@ def _slot(slots: dict, kind: str) -> dict:
     raise VaultDamaged(f"the key-slot file has no {kind} slot")
 
 
+def _first_bytes(db_file: Path, n: int = 16) -> bytes:
+    with open(db_file, "rb") as fh:
+        return fh.read(n)
+
+
+def _remove_half_made(path: Path, created_folder: bool) -> None:
+    for name in (SLOTS_NAME, DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
+        with contextlib.suppress(OSError):
+            (path / name).unlink()
+    if created_folder:
+        with contextlib.suppress(OSError):
+            path.rmdir()
+
+
 def _read_slots(path: Path) -> dict:
     db_file, slots_file = path / DB_NAME, path / SLOTS_NAME
     if not db_file.exists() and not slots_file.exists():
@@ -409,9 +423,8 @@ def _read_slots(path: Path) -> dict:
         str(slots["vault_id"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         raise VaultDamaged(f"{path}: the key-slot file {SLOTS_NAME} is damaged") from None
-    with open(db_file, "rb") as fh:
-        if fh.read(16) != db_salt:
-            raise VaultDamaged(f"{path}: the key-slot file does not match the vault database "
-                               "(or the database's first page is damaged)")
+    if _first_bytes(db_file) != db_salt:
+        raise VaultDamaged(f"{path}: the key-slot file does not match the vault database "
+                           "(or the database's first page is damaged)")
     return slots
 

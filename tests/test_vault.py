@@ -318,3 +318,11 @@ def test_recovery_still_works_on_a_rolled_back_vault(vault_path, tmp_path):
         assert v.rollback  # still refused for writing until the coach confirms
         v.accept_rollback()
         add_client(v, {"first_name": "Joris", "last_name": "Hoekstra"})
+
+
+def test_a_failed_init_leaves_nothing_behind(vault_path):
+    """Nothing half-done: a creation that fails midway (here: an impossible schema) removes its files."""
+    with pytest.raises(Exception):
+        make_vault(vault_path, schema_upto=99)
+    assert not vault_path.exists()
+    make_vault(vault_path)[0].close()  # and the place is free for a real vault

@@ -64,11 +64,13 @@ def fields(title: str, pairs: list[tuple[str, object]]) -> None:
     for label, value in pairs:
         t.add_row(label, safe(value))
     out.print(t)
+    out.print()
 
 
 def paragraph(label: str, value: str) -> None:
     out.print(Text(label, style="bold"))
     out.print(safe(value or "—"))
+    out.print()
 
 
 def emit_json(obj) -> None:

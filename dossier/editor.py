@@ -81,4 +81,7 @@ def edit_session(date: str, notes: str = "", findings: str = "") -> tuple[str, s
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             raise FileProblem("the edited notes could not be read back as UTF-8 text; nothing was saved") from None
-    return parse(text)
+    notes, findings = parse(text)
+    if not notes and not findings:
+        raise EditorFailed("no notes or findings were written; nothing was saved")
+    return notes, findings

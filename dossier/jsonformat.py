@@ -18,20 +18,12 @@ FORMAT = "dossier/1"
 
 
 def read_document(path: Path) -> dict:
-    path = Path(path)
-    if not path.exists():
-        raise FileProblem(f"{path}: no such file")
-    if path.is_dir():
-        raise FileProblem(f"{path}: is a folder, not a JSON file")
+    from dossier.paths import read_user_text
+
     try:
-        raw = path.read_bytes()
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise FileProblem(f"{path}: is not UTF-8 text") from None
+        return json.loads(read_user_text(path))
     except json.JSONDecodeError as e:
         raise FileProblem(f"{path}: is not JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
-    except OSError as e:
-        raise FileProblem(f"{path}: cannot read ({e.strerror})") from None
 
 
 def check_document(doc) -> list[dict]:

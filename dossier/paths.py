@@ -67,6 +67,33 @@ def private_tempdir():
         shutil.rmtree(path, ignore_errors=True)
 
 
+def read_user_file(path: Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a file the coach named; missing, a folder, too large or unreadable: FileProblem."""
+    from dossier.errors import FileProblem
+
+    path = Path(path)
+    if not path.exists():
+        raise FileProblem(f"{path}: no such file")
+    if path.is_dir():
+        raise FileProblem(f"{path}: is a folder, not a file")
+    try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise FileProblem(f"{path}: {path.stat().st_size} bytes is over the {max_bytes // 2**20} MiB limit")
+        return path.read_bytes()
+    except OSError as e:
+        raise FileProblem(f"{path}: cannot read ({e.strerror})") from None
+
+
+def read_user_text(path: Path) -> str:
+    """A UTF-8 text file the coach named."""
+    from dossier.errors import FileProblem
+
+    try:
+        return read_user_file(path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileProblem(f"{path}: is not UTF-8 text") from None
+
+
 def write_private_file(path: Path, data: bytes, overwrite: bool = False) -> None:
     """Create ``path`` with mode 0600 (O_CREAT|O_EXCL), never chmod after.
 
@@ -86,8 +113,15 @@ def write_private_file(path: Path, data: bytes, overwrite: bool = False) -> None
         raise FileProblem(f"{path}: exists already", "choose another name or pass --force") from None
     except OSError as e:
         raise FileProblem(f"{path}: cannot write ({e.strerror})") from None
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except BaseException as e:  # disk full, interrupted: leave no partial copy of client data
+        with contextlib.suppress(OSError):
+            path.unlink()
+        if isinstance(e, OSError):
+            raise FileProblem(f"{path}: cannot write ({e.strerror}); nothing was written") from None
+        raise
 
 
 def replace_private_file(path: Path, data: bytes) -> None:
@@ -96,6 +130,10 @@ def replace_private_file(path: Path, data: bytes) -> None:
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
     write_private_file(tmp, data)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # gone already after a successful rename

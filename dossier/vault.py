@@ -111,6 +111,7 @@ class Vault:
         self._data_key = data_key
         self.vault_id = slots["vault_id"]
         self.rollback: str | None = None
+        self.encrypted = True  # False only for forensic tests (test_unencrypted)
 
     # -- creating and opening ------------------------------------------------------------------
 
@@ -161,6 +162,7 @@ class Vault:
             _remove_half_made(path, created_folder)  # nothing half-done stays behind
             raise
         vault = cls(path, db, slots, data_key)
+        vault.encrypted = not test_unencrypted
         vault._check_mirror()
         with vault.write():
             vault.log("vault.init", detail=f"schema {schema_upto}")
@@ -199,6 +201,7 @@ class Vault:
             db.close()
             raise VaultDamaged(f"{path}: the key-slot file belongs to another vault")
         vault = cls(path, db, slots, data_key)
+        vault.encrypted = not test_unencrypted
         try:
             vault._check_mirror()
             # A rolled-back vault is not written to at all, not even by a migration.
@@ -348,7 +351,7 @@ class Vault:
     def verify(self) -> list[str]:
         """Every problem found by SQLCipher's page check, SQLite's integrity check and the audit chain."""
         problems = []
-        if self._data_key is not None:
+        if self.encrypted:
             problems += [f"cipher: {r[0]}" for r in self.db.all("PRAGMA cipher_integrity_check")]
         rows = [r[0] for r in self.db.all("PRAGMA integrity_check")]
         if rows != ["ok"]:
@@ -357,6 +360,17 @@ class Vault:
         if self.rollback:
             problems.append(self.rollback)
         return problems
+
+    def check(self, audit_only: bool = False) -> int:
+        """Raise on any problem (RollbackDetected when that is all, else VaultDamaged), naming
+        every problem in one line; returns the number of audit entries checked."""
+        problems = self.verify_audit() if audit_only else self.verify()
+        if problems == [self.rollback]:
+            raise RollbackDetected(self.rollback, "if this restore was on purpose: dossier verify --accept-rollback")
+        if problems:
+            more = f" (and {len(problems) - 1} more: {'; '.join(problems[1:4])})" if len(problems) > 1 else ""
+            raise VaultDamaged(problems[0] + more, "restore the vault from a backup")
+        return self.head()[0]
 
     def schema_version(self) -> int:
         from dossier.store.migrations import schema_version

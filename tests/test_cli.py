@@ -306,8 +306,11 @@ def test_search(practice_cli):
     assert hits and all("bedrijfsarts" in h["snippet"].lower() for h in hits)
     hits = json.loads(practice_cli("search", "noelle", "--json").stdout)  # diacritics folded
     assert any(h["first_name"] == "Noëlle" for h in hits)
-    hits = json.loads(practice_cli("search", 'AND "OR NEAR(', "--json").stdout)  # operators are words
-    assert isinstance(hits, list)
+    # Quotes and FTS5 operators in the input are plain words, never query syntax.
+    plain = json.loads(practice_cli("search", "slaap", "--json").stdout)
+    assert plain and json.loads(practice_cli("search", 'slaap"', "--json").stdout) == plain
+    assert json.loads(practice_cli("search", "slaap NEAR(", "--json").stdout) == []
+    assert all("\x02" not in h["snippet"] for h in plain)  # --json has no highlight markers
     assert_error(practice_cli("search", "!!!"), 1, "has no words")
 
 
@@ -370,17 +373,19 @@ def test_rich_markup_and_ansi_in_data_print_literally(vault, dossier):
 
     cid = add_client(vault, {"first_name": "[bold red]x", "last_name": "[link=http://evil]Jansen[/link]"})
     # Input refuses escape codes; a vault written by other means must still print safely.
-    vault.db.execute("UPDATE clients SET city = ? WHERE id = ?", ("Delft\x1b[2J\x1b]0;pwned\x07\x9b31m", cid))
+    vault.db.execute("UPDATE clients SET city = ?, job_title = ? WHERE id = ?",
+                     ("Delft\x1b[2J\x1b]0;pwned\x07\x9b31m", "coach\u202egnp.exe", cid))
     vault.close()
     r = dossier("client", "show", cid)
     assert r.exit_code == 0, r.stderr
     assert "[bold red]x" in r.stdout and "[link=http://evil]Jansen[/link]" in r.stdout
     assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\x9b" not in r.stdout
     assert "\\x1b[2J" in r.stdout
+    assert "\u202e" not in r.stdout and "coach\\u202egnp.exe" in r.stdout  # bidi override shown, not obeyed
     listing = dossier("client", "list")
     assert "[bold" in listing.stdout and "\x1b" not in listing.stdout
     as_json = dossier("client", "list", "--json")
-    assert "\x1b" not in as_json.stdout and "\x9b" not in as_json.stdout
+    assert "\x1b" not in as_json.stdout and "\x9b" not in as_json.stdout and "\u202e" not in as_json.stdout
     assert json.loads(as_json.stdout)[0]["city"] == "Delft\x1b[2J\x1b]0;pwned\x07\x9b31m"
 
 
@@ -418,6 +423,15 @@ def test_failing_editor_saves_nothing_and_removes_its_file(practice_cli, practic
     r = practice_cli("session", "add", "Loïs", env={"EDITOR": f"{sys.executable} {editor}"})
     assert_error(r, 1, "the editor exited with code 3; nothing was saved")
     assert not os.path.exists(log.read_text())
+    assert state(practice) == before
+
+
+def test_empty_editor_saves_nothing(practice_cli, practice, tmp_path):
+    editor = tmp_path / "empty-editor.py"
+    editor.write_text("import sys; open(sys.argv[1], 'w').write('# alleen commentaar\\n')")
+    before = state(practice)
+    r = practice_cli("session", "add", "Loïs", env={"EDITOR": f"{sys.executable} {editor}"})
+    assert_error(r, 1, "no notes or findings were written; nothing was saved")
     assert state(practice) == before
 
 

@@ -65,18 +65,22 @@ def test_wrong_passphrase(vault):
         Vault.open(vault.path, "correct horse battery stapler")
 
 
-def test_passphrase_change_keeps_data_and_rewraps_only(vault):
+def test_passphrase_change_keeps_data_and_rewraps_only(vault_path):
+    vault, recovery = make_vault(vault_path)
     cid = add_client(vault, {"first_name": "Noëlle", "last_name": "Dijkstra"})
-    before = (vault.path / "vault.db").read_bytes()[:4096]
+    recovery_slot = [s for s in vault.slots["slots"] if s["kind"] == "recovery"]
     vault.change_passphrase("paarse olifant danst op zolder")
     vault.close()
     with pytest.raises(WrongPassphrase):
-        Vault.open(vault.path, PASSPHRASE)
-    with Vault.open(vault.path, "paarse olifant danst op zolder") as v:
+        Vault.open(vault_path, PASSPHRASE)
+    with Vault.open(vault_path, "paarse olifant danst op zolder") as v:
         assert [c["id"] for c in list_clients(v.db)] == [cid]
         assert "passphrase.change" in [e.action for e in v.audit_entries()]
-    # The first page (salt and header) did not change: the data was not re-encrypted.
-    assert (vault.path / "vault.db").read_bytes()[:16] == before[:16]
+        assert [s for s in v.slots["slots"] if s["kind"] == "recovery"] == recovery_slot
+    # The untouched recovery slot still opens the database: the data key, and so the
+    # encryption of the data, did not change.
+    with Vault.open_with_recovery(vault_path, recovery) as v:
+        assert [c["id"] for c in list_clients(v.db)] == [cid]
 
 
 def test_recovery_key_unlocks_and_sets_a_new_passphrase(vault_path):
@@ -183,6 +187,8 @@ def test_audit_log_is_append_only_and_tampering_is_found(vault_path):
     v.db.execute("DROP TRIGGER audit_no_update")
     v.db.execute("UPDATE audit SET detail = 'nothing happened' WHERE seq = 2")
     assert any("changed after it was written" in p for p in v.verify_audit())
+    with pytest.raises(VaultDamaged, match="audit entry 2 was changed after it was written"):
+        v.check()
     v.close()
 
 

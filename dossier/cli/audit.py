@@ -31,13 +31,6 @@ def list_(ctx: typer.Context,
 @app.command("verify")
 def verify(ctx: typer.Context):
     """Prove the audit chain unbroken: each entry holds the hash of the one before it."""
-    from dossier.errors import VaultDamaged
-
     with opened(ctx) as vault:
-        problems = vault.verify_audit()
-        seq = vault.head()[0]
-    if problems:
-        for p in problems[:-1]:
-            output.error(p)
-        raise VaultDamaged(problems[-1])
+        seq = vault.check(audit_only=True)
     output.ok(f"audit chain unbroken: {seq} entries")

@@ -18,14 +18,12 @@ def search(
     json_: bool = typer.Option(False, "--json", help="JSON records for scripts."),
 ):
     """Find clients and sessions by full text (FTS5 inside the encrypted database)."""
-    import re
-
     from dossier.records.search import search as run
 
     with opened(ctx) as vault:
-        hits = run(vault.db, text, limit)
+        hits = run(vault.db, text, limit, highlight=not json_)
     if json_:
-        return output.emit_json([h | {"snippet": re.sub(r"[\x02\x03]", "", h["snippet"] or "")} for h in hits])
+        return output.emit_json(hits)
     output.table(f"{len(hits)} matches", ["kind", "client", "date", "id", "where"],
                  [[h["kind"], f"{h['first_name']} {h['last_name']}", h["date"], h["id"][:8], output.snippet(h["snippet"])]
                   for h in hits])

@@ -18,7 +18,8 @@ from rich.text import Text
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 controls (ANSI escapes), line separators, and bidi controls that reorder what follows.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def visible(value) -> str:
@@ -76,7 +77,7 @@ def paragraph(label: str, value: str) -> None:
 def emit_json(obj) -> None:
     """JSON on stdout; C1 control characters are escaped too (json escapes only C0)."""
     text = json.dumps(obj, ensure_ascii=False, indent=2)
-    text = re.sub(r"[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = re.sub(r"[\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text)
     sys.stdout.write(text + "\n")
 
 

@@ -16,19 +16,10 @@ app = typer.Typer(help="Sessions: notes, and the coach's findings kept apart (CS
 result_app = typer.Typer(help="Questionnaire and HRV measurement results (CSR 9.1).", no_args_is_help=True)
 
 
-def _read_text(path: Path, option: str) -> str:
-    from dossier.errors import FileProblem
+def _read_text(path: Path) -> str:
+    from dossier.paths import read_user_text
 
-    if str(path) == "-":
-        return sys.stdin.read()
-    if not path.exists():
-        raise FileProblem(f"{option} {path}: no such file")
-    if path.is_dir():
-        raise FileProblem(f"{option} {path}: is a folder, not a text file")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise FileProblem(f"{option} {path}: is not UTF-8 text") from None
+    return sys.stdin.read() if str(path) == "-" else read_user_text(path)
 
 
 @app.command("add")
@@ -43,20 +34,17 @@ def add(
 ):
     """Record a session. Without --notes-file, $EDITOR opens on a private file in RAM that is removed afterwards."""
     from dossier.editor import edit_session
-    from dossier.errors import InvalidInput
     from dossier.records.clients import resolve
     from dossier.records.sessions import add_session
 
     date = date or dt.date.today().isoformat()
     with opened(ctx) as vault:
         cid = resolve(vault.db, client)
-        findings = _read_text(findings_file, "--findings-file") if findings_file else ""
+        findings = _read_text(findings_file) if findings_file else ""
         if notes_file:
-            notes = _read_text(notes_file, "--notes-file")
+            notes = _read_text(notes_file)
         else:
             notes, findings = edit_session(date, findings=findings)
-            if not notes.strip() and not findings.strip():
-                raise InvalidInput("notes", "", "are empty: nothing was saved")
         sid = add_session(vault, cid, date, duration, notes, findings)
     output.out.print(sid)
     output.ok(f"session of {date} saved")

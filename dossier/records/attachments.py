@@ -11,7 +11,7 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
-from dossier.errors import FileProblem, InvalidInput, NotFound
+from dossier.errors import InvalidInput, NotFound
 from dossier.records import fields as F
 
 MAX_BYTES = 200 * 1024 * 1024  # larger files make destruction (VACUUM) slow; see design.md
@@ -71,18 +71,10 @@ def attach(vault, client_id: str, path: Path, kind: str) -> str:
     from dossier.records.clients import get_summary, new_id
 
     F.check_enum("--kind", kind, F.ATTACHMENT_KINDS)
+    from dossier.paths import read_user_file
+
     path = Path(path)
-    if not path.exists():
-        raise FileProblem(f"{path}: no such file")
-    if path.is_dir():
-        raise FileProblem(f"{path}: is a folder; attach one file at a time")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise FileProblem(f"{path}: {size} bytes is over the {MAX_BYTES // (1024 * 1024)} MiB limit for one attachment")
-    try:
-        content = path.read_bytes()
-    except OSError as e:
-        raise FileProblem(f"{path}: cannot read ({e.strerror})") from None
+    content = read_user_file(path, max_bytes=MAX_BYTES)
     a = {"id": new_id(), "kind": kind, "filename": F.check_filename("filename", path.name),
          "media_type": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
          "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),

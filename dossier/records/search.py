@@ -33,11 +33,11 @@ def fts_query(text: str) -> str:
     return " AND ".join(quoted)
 
 
-def search(db, text: str, limit: int = 50) -> list[dict]:
+def search(db, text: str, limit: int = 50, highlight: bool = False) -> list[dict]:
     """Best matches first: kind ('client' or 'session'), ids, name, date and a snippet.
 
-    In the snippet, \\x02 and \\x03 mark the start and end of a matched word (control
-    characters never occur in stored text, so they cannot be confused with data).
+    With ``highlight``, \\x02 and \\x03 mark the start and end of each matched word in the
+    snippet (control characters never occur in stored text, so they cannot be confused with data).
     """
     ranked = [r[0] for r in db.all("SELECT rowid FROM search_index WHERE search_index MATCH ? "
                                    "ORDER BY bm25(search_index) LIMIT ?", (fts_query(text), limit))]
@@ -55,7 +55,8 @@ def search(db, text: str, limit: int = 50) -> list[dict]:
         if row is None:
             continue
         keys = ("kind", "id", "client_id", "first_name", "last_name", "date")
-        hits.append(dict(zip(keys, row[1:7])) | {"snippet": snippet(row[7], terms)})
+        marked = snippet(row[7], terms)
+        hits.append(dict(zip(keys, row[1:7])) | {"snippet": marked if highlight else re.sub("[\x02\x03]", "", marked)})
     return hits
 
 

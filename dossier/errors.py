@@ -47,13 +47,20 @@ class NotFound(DossierError):
 class Ambiguous(DossierError):
     """A name or id prefix matches more than one client."""
 
-    def __init__(self, query: str, candidates: list[tuple[str, str]]):
+    def __init__(self, query: str, candidates: list[tuple[str, str]], what: str = "clients"):
         self.candidates = candidates
         listing = "; ".join(f"{cid[:8]} {name}" for cid, name in candidates)
         super().__init__(
-            f"{query!r} matches {len(candidates)} clients: {listing}",
+            f"{query!r} matches {len(candidates)} {what}: {listing}",
             "give more of the id (the first 8 characters are shown)",
         )
+
+
+class Refused(DossierError):
+    """The codes of conduct do not allow this as things stand (no consent, a blocked report,
+    the coach's findings, a request already decided)."""
+
+    exit_code = 7
 
 
 class FileProblem(DossierError):

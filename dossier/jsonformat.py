@@ -37,12 +37,17 @@ def check_document(doc) -> list[dict]:
     checked = [check_client(c, f"clients[{i}].") for i, c in enumerate(clients)]
     seen: dict[str, str] = {}
     for i, c in enumerate(checked):
-        ids = [c["id"]] + [x["id"] for k in ("sessions", "questionnaires", "measurements", "attachments") for x in c[k]]
+        ids = [c["id"]] + [x["id"] for k in _LISTS for x in c[k]]
         for item_id in ids:
             if item_id in seen:
                 raise InvalidInput(f"clients[{i}]", item_id, f"repeats an id already used in {seen[item_id]}")
             seen[item_id] = f"clients[{i}]"
     return checked
+
+
+# The lists of a client whose items have ids of their own (each list is a table of that name).
+_LISTS = ("sessions", "questionnaires", "measurements", "attachments",
+          "requests", "statements", "consents", "disclosures", "copies")
 
 
 def import_document(vault, doc) -> list[str]:
@@ -52,7 +57,7 @@ def import_document(vault, doc) -> list[str]:
     clients = check_document(doc)
     with vault.write():
         for i, c in enumerate(clients):
-            for table in ("clients", "sessions", "questionnaires", "measurements", "attachments"):
+            for table in ("clients", *_LISTS):
                 items = [("", c)] if table == "clients" else [(f".{table}[{j}]", x) for j, x in enumerate(c[table])]
                 for where, item in items:
                     if vault.db.one(f"SELECT 1 FROM {table} WHERE id = ?", (item["id"],)):

@@ -18,7 +18,8 @@ from dossier.records import fields as F
 
 _SCALARS = [p for p in F.CLIENT_FIELDS if "." not in p]
 CLIENT_KEYS = ("id", *_SCALARS, "status", "closed", *F.GROUPS,
-               "persons", "sessions", "questionnaires", "measurements", "attachments")
+               "persons", "sessions", "questionnaires", "measurements", "attachments",
+               "requests", "statements", "consents", "disclosures", "copies")  # the last five: dossier/rights
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -87,6 +88,9 @@ def check_client(doc: dict, where: str = "") -> dict:
         out[key] = items
     out["attachments"] = [check_attachment(a, f"{where}attachments[{i}].")
                           for i, a in enumerate(_list(doc, "attachments", where))]
+    from dossier.rights.canonical import check_rights
+
+    out.update(check_rights(doc, out, where))
     return out
 
 
@@ -112,6 +116,9 @@ def insert_client(db, client: dict, now: str) -> None:
 
     for a in client["attachments"]:
         insert_attachment(db, client["id"], a)
+    from dossier.rights.canonical import insert_rights
+
+    insert_rights(db, client["id"], client, now)
 
 
 def load_client(db, client_id: str, with_attachment_content: bool = True) -> dict:
@@ -141,6 +148,9 @@ def load_client(db, client_id: str, with_attachment_content: bool = True) -> dic
     from dossier.records.attachments import load_attachments
 
     out["attachments"] = load_attachments(db, client_id, with_attachment_content)
+    from dossier.rights.canonical import load_rights
+
+    out.update(load_rights(db, client_id))
     return out
 
 

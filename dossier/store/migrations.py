@@ -108,7 +108,52 @@ _V2 = [
     "CREATE TRIGGER sessions_ad AFTER DELETE ON sessions BEGIN DELETE FROM search_index WHERE rowid = old.n * 2 + 1; END",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+# Migration 3: the client's rights (CSR 5.1-5.3, 6.1-6.5, 9.4, 2.5, 6.8). Requests with a deadline
+# (corrections, copies; the kind and status are checked in dossier/rights, so later kinds need
+# no table rebuild), the client's own statements bound to an item, the consent register with
+# its history, the disclosure log, and the copies given.
+_V3 = [
+    """CREATE TABLE requests (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL, received TEXT NOT NULL, deadline TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open', closed TEXT, outcome TEXT NOT NULL DEFAULT '',
+        item TEXT, proposed TEXT, reason TEXT NOT NULL DEFAULT '', old_value TEXT, new_value TEXT,
+        created TEXT NOT NULL
+    )""",
+    "CREATE INDEX requests_client ON requests(client_id)",
+    "CREATE INDEX requests_open ON requests(status, deadline)",
+    """CREATE TABLE statements (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        received TEXT NOT NULL, about TEXT, text TEXT NOT NULL, created TEXT NOT NULL
+    )""",
+    "CREATE INDEX statements_client ON statements(client_id)",
+    """CREATE TABLE consents (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        type TEXT NOT NULL, granted TEXT NOT NULL, how TEXT NOT NULL DEFAULT '',
+        scope TEXT NOT NULL DEFAULT '', withdrawn TEXT, created TEXT NOT NULL
+    )""",
+    "CREATE INDEX consents_client ON consents(client_id, type)",
+    """CREATE TABLE disclosures (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        date TEXT NOT NULL, recipient TEXT NOT NULL, what TEXT NOT NULL, ground TEXT NOT NULL,
+        consent TEXT, informed INTEGER, legal_basis TEXT NOT NULL DEFAULT '',
+        justification TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT 'disclosure', created TEXT NOT NULL
+    )""",
+    "CREATE INDEX disclosures_client ON disclosures(client_id, date)",
+    """CREATE TABLE copies (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        date TEXT NOT NULL, recipient TEXT NOT NULL, contents TEXT NOT NULL, lang TEXT NOT NULL,
+        created TEXT NOT NULL
+    )""",
+    "CREATE INDEX copies_client ON copies(client_id)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from dossier import crypto
 from dossier.cli import app
+from dossier.jsonformat import export_document
 from dossier.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
@@ -97,3 +98,20 @@ def run(*args, vault: Path | None = None, passphrase: str | None = PASSPHRASE, e
 def vault_bytes(path: Path) -> bytes:
     """The raw bytes of every file in the vault folder."""
     return b"".join(f.read_bytes() for f in sorted(path.iterdir()) if f.is_file())
+
+
+def state(path):
+    """Everything a command could have changed: the whole export and the non-unlock audit actions."""
+    with Vault.open(path, PASSPHRASE) as v:
+        return export_document(v), [e.action for e in v.audit_entries() if not e.action.startswith("unlock")]
+
+
+def assert_error(result, code: int, *fragments: str):
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("Passphrase:")]
+    assert [line.startswith("dossier: error: ") for line in lines].count(True) == 1, result.stderr
+    assert all(line.startswith(("dossier: error: ", "dossier: hint: ", "dossier: warning: ")) for line in lines), \
+        result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    for f in fragments:
+        assert f in result.stderr, (f, result.stderr)

@@ -13,26 +13,7 @@ import sys
 
 import pytest
 
-from conftest import EXAMPLE, PASSPHRASE, make_vault, run
-from dossier.jsonformat import export_document
-from dossier.vault import Vault
-
-
-def state(path):
-    """Everything a command could have changed: the whole export and the non-unlock audit actions."""
-    with Vault.open(path, PASSPHRASE) as v:
-        return export_document(v), [e.action for e in v.audit_entries() if not e.action.startswith("unlock")]
-
-
-def assert_error(result, code: int, *fragments: str):
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("Passphrase:")]
-    assert [line.startswith("dossier: error: ") for line in lines].count(True) == 1, result.stderr
-    assert all(line.startswith(("dossier: error: ", "dossier: hint: ", "dossier: warning: ")) for line in lines), \
-        result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    for f in fragments:
-        assert f in result.stderr, (f, result.stderr)
+from conftest import EXAMPLE, PASSPHRASE, assert_error, make_vault, run, state
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sys
 import pytest
 import sqlcipher3
 
-from conftest import PASSPHRASE, make_vault, run, vault_bytes
+from conftest import PASSPHRASE, make_vault, vault_bytes
 from dossier import crypto
 from dossier.errors import (FileProblem, RollbackDetected, VaultDamaged, VaultExists, VaultMissing, WeakPassphrase,
                             WrongPassphrase)

@@ -163,7 +163,7 @@ def demo():
 
 
 def _register() -> None:
-    from dossier.cli import attachment, audit, client, data, session
+    from dossier.cli import attachment, audit, client, consent, data, rights, session
 
     app.add_typer(client.app, name="client")
     app.add_typer(session.app, name="session")
@@ -174,6 +174,15 @@ def _register() -> None:
     app.command("search")(data.search)
     app.command("import")(data.import_)
     app.command("export")(data.export)
+    app.command("copy")(rights.copy)
+    app.add_typer(rights.correction_app, name="correction")
+    app.add_typer(rights.statement_app, name="statement")
+    app.add_typer(rights.requests_app, name="requests")
+    app.add_typer(consent.consent_app, name="consent")
+    app.command("disclose")(consent.disclose)
+    app.command("disclosures")(consent.disclosures)
+    app.command("report")(consent.report)
+    app.add_typer(consent.practice_app, name="practice")
 
 
 _register()

@@ -11,6 +11,7 @@ import json
 import re
 import sys
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -45,11 +46,13 @@ def snippet(value: str) -> Text:
     return text
 
 
-_NO_WRAP = {"id", "date", "born", "added", "time (UTC)", "seq", "status", "last session"}
+_NO_WRAP = {"id", "date", "born", "added", "time (UTC)", "seq", "status", "last session", "received", "deadline",
+            "granted", "withdrawn", "type", "kind", "age"}
 
 
 def table(title: str | None, columns: list[str], rows: list[list]) -> None:
-    t = Table(title=safe(title) if title else None, title_justify="left", show_lines=False)
+    t = Table(title=safe(title) if title else None, title_justify="left", show_lines=False, box=box.SIMPLE_HEAD,
+              padding=(0, 1), pad_edge=False, collapse_padding=True, show_edge=False)
     for c in columns:
         t.add_column(c, no_wrap=c in _NO_WRAP)
     for r in rows:

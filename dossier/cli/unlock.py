@@ -37,8 +37,15 @@ def _from_command(var: str) -> str | None:
 
 
 def _prompt(label: str, confirm: bool = False) -> str:
+    import getpass
+    import warnings
+
     try:
-        return typer.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True)
+        with warnings.catch_warnings():
+            # Without a terminal getpass warns, with its own file path, that it may echo; there
+            # is no terminal to echo to, and the user sees one clear error below instead.
+            warnings.simplefilter("ignore", getpass.GetPassWarning)
+            return typer.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True)
     except (typer.Abort, EOFError):
         raise NoPassphrase(f"no {label.lower()} given",
                            "type it at the prompt, or set DOSSIER_PASSPHRASE or DOSSIER_PASSCOMMAND") from None

@@ -118,7 +118,7 @@ def _stored(value):
 
 def load_rights(db, client_id: str) -> dict:
     copies = [dict(zip(COPY_COLUMNS, r)) for r in db.all(
-        f"SELECT id, date, recipient, contents, lang FROM copies WHERE client_id = ? ORDER BY date, n", (client_id,))]
+        "SELECT id, date, recipient, contents, lang FROM copies WHERE client_id = ? ORDER BY date, n", (client_id,))]
     return {"requests": requests.client_requests(db, client_id),
             "statements": statements.client_statements(db, client_id),
             "consents": consent.client_consents(db, client_id),

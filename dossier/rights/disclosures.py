@@ -110,16 +110,48 @@ def _recipient(client: dict, to: str) -> str:
     return ", ".join(x for x in (org, contact) if x) or "commissioner"
 
 
+def _write_objection(client: dict, practice: dict, objections: list[dict], to: str, out_dir: Path, lang: str,
+                     date: str, overwrite: bool) -> Path:
+    """The client's written objections as a letter that goes along with the report (CSR 6.1)."""
+    from dossier import paths
+    from dossier.render import render_letter
+    from dossier.rights.copies import slug
+
+    name = f"{client['first_name']} {client['last_name']}"
+    nl = lang == "nl"
+    letter = {
+        "lang": lang, "date": date, "practice": practice, "to": [_recipient(client, to)],
+        "subject": (f"Schriftelijk bezwaar van {name} tegen deze rapportage" if nl
+                    else f"Written objection of {name} to this report"),
+        "paragraphs": [
+            ("Bij deze rapportage voeg ik, zoals de beroepscode voorschrijft (CSR 6.1), het schriftelijke bezwaar "
+             f"van mijn cliënt {name}. De cliënt heeft de rapportage geblokkeerd; ik rapporteer omdat een wettelijke "
+             "regeling u de bevoegdheid geeft de rapportage te eisen." if nl else
+             "As the code of conduct requires (CSR 6.1), I enclose with this report the written objection of my "
+             f"client {name}. The client blocked the report; I report because a legal rule gives you the power "
+             "to demand it."),
+        ],
+        "quotes": [{"heading": (f"Bezwaar, ontvangen {s['received']}" if nl else f"Objection, received {s['received']}"),
+                    "text": s["text"]} for s in objections],
+        "signature": practice["coach"],
+    }
+    out_dir = Path(out_dir)
+    path = out_dir / f"{'bezwaar' if nl else 'objection'}-{slug(client['first_name'], client['last_name'])}-{date}.pdf"
+    paths.write_private_file(path, render_letter(letter), overwrite=overwrite)
+    return path
+
+
 def report(vault, client_id: str, to: str, file: Path, legal_basis: str = "", date: str | None = None,
-           objection_out=None) -> dict:
+           out_dir: Path | None = None, lang: str = "nl", overwrite: bool = False) -> dict:
     """Give a report to the commissioner (or company doctor) and log it as a disclosure.
 
     CSR 6.1: the client may block a report to the commissioner. Without a consent in force the
     report is refused, unless ``legal_basis`` names a legal rule that lets the commissioner
-    demand it; then the client's written objections (statements about ``report``) go along:
-    ``objection_out(statements)`` is called to write them before anything is recorded. The
-    report itself is kept in the dossier as an attachment, so what was given can be shown.
+    demand it; then the client's written objections (statements about ``report``) go along, as
+    a letter written to ``out_dir`` (default: the report's folder). The report itself is kept in
+    the dossier as an attachment, so what was given can be shown later. All or nothing.
     """
+    from dossier.practice import get_practice
     from dossier.records.attachments import attach
     from dossier.records.clients import load_client
     from dossier.rights.statements import client_statements
@@ -127,8 +159,11 @@ def report(vault, client_id: str, to: str, file: Path, legal_basis: str = "", da
     ctype = REPORT_TO.get(to)
     if ctype is None:
         raise InvalidInput("--to", to, "must be one of: " + ", ".join(REPORT_TO))
+    if lang not in ("nl", "en"):
+        raise InvalidInput("--lang", lang, "must be one of: nl, en")
     legal_basis = F.check_text("--legal-basis", legal_basis).strip()
     date = received_date(date, "--date")
+    file = Path(file)
     with vault.write():
         db = vault.db
         client = load_client(db, client_id, with_attachment_content=False)
@@ -138,7 +173,7 @@ def report(vault, client_id: str, to: str, file: Path, legal_basis: str = "", da
         else:
             history = consent.client_consents(db, client_id, ctype)
             if history and history[-1]["withdrawn"]:
-                why = f"the client blocked this on {history[-1]['withdrawn']} (CSR 6.1)"
+                why = f"the client blocked it on {history[-1]['withdrawn']} (CSR 6.1)"
             else:
                 why = f"the client has not consented to it (no {ctype} consent; CSR 6.1, 6.3)"
             if not legal_basis:
@@ -147,18 +182,21 @@ def report(vault, client_id: str, to: str, file: Path, legal_basis: str = "", da
                               "--legal-basis TEXT (the client's written objection then goes along)")
             ground = "legal"
             objections = client_statements(db, client_id, "report")
-        written = objection_out(client, objections) if objections and objection_out else None
+        written = None
         try:
-            attachment = attach(vault, client_id, Path(file), "letter")
-            name = Path(file).name
-            d = check_disclosure(_recipient(client, to), f"report {name} (attachment {attachment[:8]})"
-                                 + (f", with {len(objections)} written objection(s) of the client" if objections else ""),
-                                 ground, ctype if ground == "consent" else None, legal_basis=legal_basis, kind="report")
+            attachment = attach(vault, client_id, file, "letter")
+            if objections:
+                written = _write_objection(client, get_practice(db), objections, to, out_dir or file.parent, lang,
+                                           date, overwrite)
+            what = f"report {file.name} (attachment {attachment[:8]})"
+            if objections:
+                what += f", with the client's written objection ({len(objections)})"
+            d = check_disclosure(_recipient(client, to), what, ground, ctype if ground == "consent" else None,
+                                 legal_basis=legal_basis, kind="report")
             did = _insert(vault, client_id, d, date)
         except BaseException:
             if written:
-                Path(written).unlink(missing_ok=True)
+                written.unlink(missing_ok=True)
             raise
     return {"disclosure": did, "attachment": attachment, "ground": ground, "to": d["to"],
-            "objections": len(objections), "objection_file": str(written) if written else None,
-            "blocked": ground == "legal"}
+            "objections": len(objections), "objection_file": str(written) if written else None}

@@ -26,7 +26,7 @@ Afspraak: elke dag twee keer tien minuten oefenen en een slaapdagboek bijhouden.
 FINDINGS = "Herstel schiet tekort door piekeren in de avond; ademhalingstraining lijkt goed aan te slaan."
 
 
-def _steps(example: str, notes: str, findings: str) -> list[tuple[str, list[str]]]:
+def _steps(example: str, notes: str, findings: str, out: str) -> list[tuple[str, list[str]]]:
     today = dt.date.today().isoformat()
     return [
         ("Create a vault (the passphrase comes from DOSSIER_PASSPHRASE here; normally a hidden prompt)", ["init"]),
@@ -43,6 +43,16 @@ def _steps(example: str, notes: str, findings: str) -> list[tuple[str, list[str]
             "--notes-file", notes, "--findings-file", findings]),
         ("Search the whole practice (full text inside the encrypted database)", ["search", "slaap"]),
         ("Show the dossier", ["client", "show", "Eva Jansen"]),
+        ("Your practice's details, for the cover of client documents", [
+            "practice", "set", "coach=Anne de Wit", "practice=Praktijk Vooruit", "email=anne@vooruit.example.nl"]),
+        ("Eva asks for a copy of her dossier (GDPR Art. 15: answer within one month)", [
+            "requests", "add", "Eva Jansen", "--kind", "copy"]),
+        ("... and for a correction of her phone number (CSR 5.3)", [
+            "correction", "request", "Eva Jansen", "--field", "phone", "--proposed", "06 87654321",
+            "--reason", "Nieuw nummer"]),
+        ("The open requests of the practice, with their deadlines", ["requests"]),
+        ("Give Eva her copy: a PDF written for her, and the same as JSON (CSR 5.1)", [
+            "copy", "Eva Jansen", "--out", out]),
         ("Prove the audit trail unbroken (every unlock, change and export, never content)", ["audit", "verify"]),
     ]
 
@@ -58,7 +68,8 @@ def run_demo(echo=print) -> None:
         (tmp / "findings.txt").write_text(FINDINGS, encoding="utf-8")
         echo(f"A throw-away vault in {vault}; it is removed at the end.\n")
         try:
-            for title, args in _steps(str(example_path), str(tmp / "notes.txt"), str(tmp / "findings.txt")):
+            for title, args in _steps(str(example_path), str(tmp / "notes.txt"), str(tmp / "findings.txt"),
+                                      str(tmp / "afschrift")):
                 echo(f"\n== {title}\n$ dossier {shlex.join(args)}")
                 code = cli.main(args=["--vault", str(vault), *args], prog_name="dossier", standalone_mode=False)
                 if code not in (None, 0):

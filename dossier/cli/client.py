@@ -118,6 +118,31 @@ def render_client(c: dict) -> None:
     if c["attachments"]:
         o.table("Attachments", ["id", "kind", "file", "bytes", "added"],
                 [[x["id"][:8], x["kind"], x["filename"], x["size"], x["added"]] for x in c["attachments"]])
+    _render_rights(c)
+
+
+def _render_rights(c: dict) -> None:
+    """Requests, statements, consents, disclosures and copies (CSR 5.1-5.3, 6.1-6.5, 9.4), in short."""
+    from dossier.rights.items import short
+
+    o = output
+    if c["requests"]:
+        o.table("Requests (CSR 5.1, 5.3)", ["id", "kind", "received", "deadline", "status", "item"],
+                [[r["id"][:8], r["kind"], r["received"], r["deadline"],
+                  r["status"] + (f" {r['closed']}" if r["closed"] else ""), short(r["item"]) if r["item"] else ""]
+                 for r in c["requests"]])
+    for st in c["statements"]:
+        o.paragraph(f"Client's statement, received {st['received']}, about {short(st['about'])}", st["text"])
+    if c["consents"]:
+        o.table("Consents (history)",
+                ["type", "granted", "how", "withdrawn"],
+                [[x["type"], x["granted"], x["how"], x["withdrawn"] or ""] for x in c["consents"]])
+    if c["disclosures"]:
+        o.table("Disclosures (CSR 9.4)", ["date", "kind", "to", "ground"],
+                [[d["date"], d["kind"], d["to"], d["ground"]] for d in c["disclosures"]])
+    if c["copies"]:
+        o.table("Copies given (CSR 5.1)", ["date", "to", "contents"],
+                [[x["date"], x["to"], x["contents"]] for x in c["copies"]])
 
 
 @app.command("edit")

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from dossier import crypto, paths
 from dossier.errors import (
     FileProblem,
+    WrongPassphrase,
     RollbackDetected,
     VaultDamaged,
     VaultExists,
@@ -32,7 +34,13 @@ from dossier.store.migrations import SCHEMA_VERSION, migrate
 
 DB_NAME = "vault.db"
 SLOTS_NAME = "keyslots.json"
+BLOBS_NAME = "blobs"
+NEXT = ".next"  # vault.db.next and keyslots.json.next: a key rotation under way (see Vault.rekey)
 SLOTS_FORMAT = "dossier-keyslots/1"
+# /2 adds "db_key": the database key wrapped under the key the slots unwrap (the master key),
+# so the database key can be replaced (after a destruction) without the passphrase or the
+# recovery key. In /1 the slots unwrap the database key itself.
+SLOTS_FORMAT_2 = "dossier-keyslots/2"
 GENESIS = "0" * 64
 # cipher_memory_security makes SQLCipher wipe every allocation it frees. Measured with
 # benchmarks/bench_vault.py (docs/security.md, "Measured costs"): it makes import about 15x
@@ -105,12 +113,16 @@ class Vault:
     """An unlocked vault. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: Path, db, slots: dict, data_key: bytes | None):
+        from dossier.blobs import BlobStore
+
         self.path = path
         self.db = db
+        self.db.blobs = BlobStore(path / BLOBS_NAME)
         self.slots = slots
-        self._data_key = data_key
+        self._data_key = data_key  # the master key the slots unwrap; see db_key()
         self.vault_id = slots["vault_id"]
         self.rollback: str | None = None
+        self.mirrored = True  # False for a backup opened to be rewritten: it has no mirror of its own
         self.encrypted = True  # False only for forensic tests (test_unencrypted)
 
     # -- creating and opening ------------------------------------------------------------------
@@ -189,8 +201,9 @@ class Vault:
         return cls._unlocked(path, slots, data_key, "unlock.recovery", test_unencrypted)
 
     @classmethod
-    def _unlocked(cls, path: Path, slots: dict, data_key: bytes, action: str, test_unencrypted: bool) -> "Vault":
-        db = connect(path / DB_NAME, None if test_unencrypted else data_key,
+    def _unlocked(cls, path: Path, slots: dict, data_key: bytes, action: str, test_unencrypted: bool,
+                  mirror: bool = True) -> "Vault":
+        db = connect(path / DB_NAME, None if test_unencrypted else _db_key(slots, data_key),
                      memory_security=MEMORY_SECURITY, test_unencrypted=test_unencrypted)
         try:
             row = db.one("SELECT value FROM meta WHERE key = 'vault_id'")
@@ -202,6 +215,7 @@ class Vault:
             raise VaultDamaged(f"{path}: the key-slot file belongs to another vault")
         vault = cls(path, db, slots, data_key)
         vault.encrypted = not test_unencrypted
+        vault.mirrored = mirror
         try:
             vault._check_mirror()
             # A rolled-back vault is not written to at all, not even by a migration.
@@ -215,6 +229,72 @@ class Vault:
             vault.close()
             raise
         return vault
+
+    @classmethod
+    def open_with_master(cls, path: Path, master_key: bytes, *, mirrored: bool = False,
+                         test_unencrypted: bool = False) -> "Vault":
+        """Open a vault folder whose slots wrap ``master_key`` (a backup of this vault), without
+        a passphrase; no mirror is checked or kept unless ``mirrored``."""
+        path = Path(path)
+        return cls._unlocked(path, _read_slots(path), master_key, "unlock.master", test_unencrypted, mirrored)
+
+    @property
+    def master_key(self) -> bytes:
+        """The key the slots unwrap; it wraps the database key (and a backup's)."""
+        return self._data_key
+
+    def slots_for(self, db_file: Path, db_key: bytes) -> dict:
+        """Key slots for another database file of this vault (a backup, or the next key):
+        the same passphrase and recovery slots, with ``db_key`` wrapped under the master key."""
+        return {**self.slots, "format": SLOTS_FORMAT_2, "db_salt": crypto.b64(_first_bytes(db_file)),
+                "db_key": crypto.b64(crypto.wrap(self._data_key, db_key))}
+
+    def export_db(self, dest: Path) -> bytes:
+        """A consistent, compacted copy of the database at ``dest`` (0600) under a new random
+        key, which is returned; the live database is not changed (sqlcipher_export)."""
+        key = crypto.random_key()
+        paths.write_private_file(Path(dest), b"")
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            keyspec = "''" if not self.encrypted else f"\"x'{key.hex()}'\""
+            self.db.execute(f"ATTACH DATABASE ? AS nextdb KEY {keyspec}", (str(dest),))
+            try:
+                self.db.execute("SELECT sqlcipher_export('nextdb')")
+            finally:
+                self.db.execute("DETACH DATABASE nextdb")
+            with open(dest, "rb+") as fh:
+                os.fsync(fh.fileno())
+        except BaseException:
+            Path(dest).unlink(missing_ok=True)
+            raise
+        return key
+
+    def rekey(self) -> None:
+        """Replace the database with a compacted copy under a new random key (after a
+        destruction, CSR 5.4): pages of the old file that a disk may still hold are under a
+        key that is then nowhere. Crash-safe: the next key's slot file is written before the
+        database is swapped, and :func:`_finish_rotation` completes or undoes a half swap."""
+        db_file, slots_file = self.path / DB_NAME, self.path / SLOTS_NAME
+        new_db, new_slots = db_file.with_name(DB_NAME + NEXT), slots_file.with_name(SLOTS_NAME + NEXT)
+        for stale in (new_db, new_slots):
+            stale.unlink(missing_ok=True)
+        key = self.export_db(new_db)
+        slots = self.slots_for(new_db, key)
+        paths.write_private_file(new_slots, json.dumps(slots, indent=2).encode())
+        _fsync(new_slots)
+        self.db.close()
+        os.replace(new_db, db_file)
+        _fsync_dir(self.path)
+        os.replace(new_slots, slots_file)
+        _fsync_dir(self.path)
+        for leftover in ("-wal", "-shm"):
+            (self.path / (DB_NAME + leftover)).unlink(missing_ok=True)
+        self.slots = slots
+        self.db = connect(db_file, None if not self.encrypted else key, memory_security=MEMORY_SECURITY,
+                          test_unencrypted=not self.encrypted)
+        from dossier.blobs import BlobStore
+
+        self.db.blobs = BlobStore(self.path / BLOBS_NAME)
 
     def close(self) -> None:
         self._data_key = None
@@ -304,6 +384,8 @@ class Vault:
             return {"seq": -1, "head": "", "damaged": True}
 
     def _check_mirror(self) -> None:
+        if not self.mirrored:
+            return
         # Read the mirror before the database: the mirror is written only after a commit,
         # so the database read next is at least as new as any mirror we can see.
         mirror = self._read_mirror()
@@ -326,6 +408,8 @@ class Vault:
                              f"it was replaced by another copy")
 
     def _update_mirror(self) -> None:
+        if not self.mirrored:
+            return
         seq, head = self.head()
         mirror = self._read_mirror()
         if mirror and not mirror.get("damaged") and int(mirror["seq"]) >= seq and self.rollback is None:
@@ -419,7 +503,49 @@ def _remove_half_made(path: Path, created_folder: bool) -> None:
             path.rmdir()
 
 
+def _db_key(slots: dict, master: bytes) -> bytes:
+    if "db_key" not in slots:
+        return master
+    try:
+        return crypto.unwrap(master, crypto.unb64(slots["db_key"]), "database key")
+    except (WrongPassphrase, ValueError):
+        raise VaultDamaged("the key-slot file's database key does not open with this vault's key") from None
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not possible on Windows; the renames are still atomic
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _finish_rotation(path: Path) -> None:
+    """Complete or undo a key rotation that a crash interrupted (Vault.rekey): if the database
+    was swapped, its slot file follows; if not, the unfinished next files are removed."""
+    db_file, new_db = path / DB_NAME, path / (DB_NAME + NEXT)
+    new_slots = path / (SLOTS_NAME + NEXT)
+    if new_slots.exists():
+        try:
+            salt = crypto.unb64(json.loads(new_slots.read_text(encoding="utf-8"))["db_salt"])
+        except (OSError, ValueError, KeyError, TypeError):
+            salt = None
+        if salt is not None and db_file.exists() and not new_db.exists() and _first_bytes(db_file) == salt:
+            os.replace(new_slots, path / SLOTS_NAME)
+            _fsync_dir(path)
+        else:
+            new_slots.unlink()
+    new_db.unlink(missing_ok=True)
+
+
 def _read_slots(path: Path) -> dict:
+    _finish_rotation(path)
     db_file, slots_file = path / DB_NAME, path / SLOTS_NAME
     if not db_file.exists() and not slots_file.exists():
         raise VaultMissing(f"no vault at {path}", "create one with 'dossier init', or pass --vault / set DOSSIER_VAULT")
@@ -429,7 +555,7 @@ def _read_slots(path: Path) -> dict:
         raise VaultDamaged(f"{path}: the vault database {DB_NAME} is missing")
     try:
         slots = json.loads(slots_file.read_text(encoding="utf-8"))
-        if slots.get("format") != SLOTS_FORMAT:
+        if slots.get("format") not in (SLOTS_FORMAT, SLOTS_FORMAT_2):
             raise ValueError("format")
         for slot in slots["slots"]:
             crypto.unb64(slot["salt"]), crypto.unb64(slot["wrapped"])

@@ -49,19 +49,28 @@ def check_attachment(a: dict, where: str) -> dict:
 
 
 def insert_attachment(db, client_id: str, a: dict) -> None:
-    db.execute("INSERT INTO attachments (id, client_id, kind, filename, media_type, size, sha256, added, content) "
-               "VALUES (?,?,?,?,?,?,?,?,?)",
+    """Store an attachment (inside a write): its content in its own encrypted file when the
+    database belongs to a vault (``db.blobs``), else in the row (schema 3 and older)."""
+    blobs = getattr(db, "blobs", None)
+    key = blobs.put(a["id"], a["content"]) if blobs else None
+    db.execute("INSERT INTO attachments (id, client_id, kind, filename, media_type, size, sha256, added, content, "
+               "blob_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
                (a["id"], client_id, a["kind"], a["filename"], a["media_type"], a["size"], a["sha256"],
-                a["added"], a["content"]))
+                a["added"], b"" if key else a["content"], key))
+
+
+def content_of(db, attachment_id: str) -> bytes:
+    """The bytes of one attachment, from its blob file or its row."""
+    content, key = db.one("SELECT content, blob_key FROM attachments WHERE id = ?", (attachment_id,))
+    return db.blobs.get(attachment_id, key) if key else content
 
 
 def load_attachments(db, client_id: str, with_content: bool = True) -> list[dict]:
-    cols = ", ".join(_META) + (", content" if with_content else "")
     out = []
-    for row in db.all(f"SELECT {cols} FROM attachments WHERE client_id = ? ORDER BY added, n", (client_id,)):
+    for row in db.all(f"SELECT {', '.join(_META)} FROM attachments WHERE client_id = ? ORDER BY added, n", (client_id,)):
         item = dict(zip(_META, row))
         if with_content:
-            item["content_base64"] = base64.b64encode(row[-1]).decode("ascii")
+            item["content_base64"] = base64.b64encode(content_of(db, item["id"])).decode("ascii")
         out.append(item)
     return out
 
@@ -112,7 +121,7 @@ def write_attachment(vault, query: str, out: Path, overwrite: bool = False) -> d
     out = Path(out)
     if out.is_dir():
         out = out / meta["filename"]
-    content = vault.db.one("SELECT content FROM attachments WHERE id = ?", (meta["id"],))[0]
+    content = content_of(vault.db, meta["id"])
     with vault.write():
         paths.write_private_file(out, content, overwrite=overwrite)
         vault.log("attachment.get", meta["client_id"], detail=f"attachment {meta['id']} written to a file")

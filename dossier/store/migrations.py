@@ -153,7 +153,33 @@ _V3 = [
     "CREATE INDEX copies_client ON copies(client_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+# Migration 4: destruction (CSR 5.4; GDPR Art. 5(1)(e), 17). Attachments move out of the
+# database into separately encrypted files (blobs/, the key in ``blob_key``), so that
+# destroying one client never rewrites gigabytes. A destruction request outlives its client
+# as a tombstone (no foreign key); the ledger lists destroyed client ids, so that a restored
+# backup can be made to forget them again. Holds block destruction; retention runs from closure.
+_V4 = [
+    "ALTER TABLE attachments ADD COLUMN blob_key BLOB",
+    "ALTER TABLE clients ADD COLUMN retention TEXT",
+    """CREATE TABLE destructions (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL,
+        first_name TEXT NOT NULL, last_name TEXT NOT NULL,
+        received TEXT NOT NULL, deadline TEXT NOT NULL,
+        letter BLOB, letter_name TEXT,
+        status TEXT NOT NULL DEFAULT 'pending', executed TEXT, basis TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL
+    )""",
+    "CREATE INDEX destructions_client ON destructions(client_id)",
+    """CREATE TABLE holds (
+        n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        reason TEXT NOT NULL, placed TEXT NOT NULL, released TEXT, created TEXT NOT NULL
+    )""",
+    "CREATE INDEX holds_client ON holds(client_id)",
+    "CREATE TABLE ledger (client_id TEXT PRIMARY KEY, destroyed TEXT NOT NULL)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

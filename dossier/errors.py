@@ -105,3 +105,15 @@ class RollbackDetected(DossierError):
     """The vault is older than its mirror: restored from an old copy or a stale WAL."""
 
     exit_code = 6
+
+
+class NoBackupFolder(UsageError):
+    """No backup folder was given and none is remembered."""
+
+
+class BackupDamaged(VaultDamaged):
+    """A backup's files do not match its manifest (corrupted, incomplete or changed)."""
+
+
+class BackupTooNew(DossierError):
+    """The backup was made by a newer version of dossier than this one."""

@@ -181,14 +181,15 @@ class Vault:
         return vault, recovery
 
     @classmethod
-    def open(cls, path: Path, passphrase: str, *, test_unencrypted: bool = False) -> "Vault":
-        """Unlock with the passphrase. Wrong passphrase: WrongPassphrase; damage: VaultDamaged."""
+    def open(cls, path: Path, passphrase: str, *, test_unencrypted: bool = False, mirrored: bool = True) -> "Vault":
+        """Unlock with the passphrase. Wrong passphrase: WrongPassphrase; damage: VaultDamaged.
+        ``mirrored=False`` skips the rollback mirror (a restore, before the copy is a vault of its own)."""
         path = Path(path)
         slots = _read_slots(path)
         slot = _slot(slots, "passphrase")
         kek = crypto.derive_kek(passphrase, crypto.unb64(slot["salt"]), _kdf_of(slot))
         data_key = crypto.unwrap(kek, crypto.unb64(slot["wrapped"]), "passphrase")
-        return cls._unlocked(path, slots, data_key, "unlock", test_unencrypted)
+        return cls._unlocked(path, slots, data_key, "unlock", test_unencrypted, mirrored)
 
     @classmethod
     def open_with_recovery(cls, path: Path, recovery_key: str, *, test_unencrypted: bool = False) -> "Vault":
@@ -295,6 +296,17 @@ class Vault:
         from dossier.blobs import BlobStore
 
         self.db.blobs = BlobStore(self.path / BLOBS_NAME)
+
+    def renew_identity(self) -> str:
+        """Give this vault a new vault id (a restored copy becomes a vault of its own, with its
+        own mirror, instead of a rolled-back twin of the original). Returns the new id."""
+        new_id = str(uuid.uuid4())
+        slots = {**self.slots, "vault_id": new_id}
+        with self.db.write():
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'vault_id'", (new_id,))
+            paths.replace_private_file(self.path / SLOTS_NAME, json.dumps(slots, indent=2).encode())
+        self.slots, self.vault_id = slots, new_id
+        return new_id
 
     def close(self) -> None:
         self._data_key = None

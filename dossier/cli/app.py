@@ -163,7 +163,7 @@ def demo():
 
 
 def _register() -> None:
-    from dossier.cli import attachment, audit, client, consent, data, rights, session
+    from dossier.cli import attachment, audit, backup, client, consent, data, destroy, rights, session
 
     app.add_typer(client.app, name="client")
     app.add_typer(session.app, name="session")
@@ -183,6 +183,12 @@ def _register() -> None:
     app.command("disclosures")(consent.disclosures)
     app.command("report")(consent.report)
     app.add_typer(consent.practice_app, name="practice")
+    app.add_typer(destroy.destroy_app, name="destroy")
+    app.add_typer(destroy.retention_app, name="retention")
+    app.command("due")(destroy.due)
+    app.command("close")(client.close)
+    app.add_typer(backup.backup_app, name="backup")
+    app.command("restore")(backup.restore)
 
 
 _register()

@@ -88,6 +88,11 @@ def opened(ctx: typer.Context):
         if vault.rollback:
             output.warn(vault.rollback)
             output.warn("the vault is read-only until you confirm it: dossier verify --accept-rollback")
+        from dossier.destroy import overdue_count
+
+        overdue = overdue_count(vault.db)
+        if overdue:
+            output.warn(f"{overdue} destruction(s) overdue (CSR 5.4); see: dossier due")
         yield vault
     finally:
         vault.close()

@@ -411,6 +411,9 @@ def _date(value, lang: str) -> str:
     return f"{d.day} {T.MONTHS[lang][d.month - 1]} {d.year}"
 
 
+long_date = _date  # for letters written elsewhere (dossier/destroy.py, rights/disclosures.py)
+
+
 def _result(value, lang: str) -> str:
     w = T.WORDS[lang]
     if value is None:

@@ -182,9 +182,19 @@ def list_requests(db, open_only: bool = True, client_id: str | None = None, on: 
     sql = (f"SELECT {', '.join('r.' + c for c in COLUMNS)}, r.client_id, c.first_name, c.last_name "
            "FROM requests r JOIN clients c ON c.id = r.client_id"
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.deadline, r.received, r.n")
+    rows = [dict(zip((*COLUMNS, "client_id", "first", "last"), row)) for row in db.all(sql, params)]
+    # Destruction requests (CSR 5.4) live in their own table, as they outlive the client.
+    dsql = ("SELECT id, received, deadline, status, executed, client_id, first_name, last_name FROM destructions"
+            + (" WHERE status = 'pending'" if open_only else ""))
+    for rid, received, deadline, status, executed, cid, first, last in db.all(dsql):
+        if client_id is None or cid == client_id:
+            rows.append({**dict.fromkeys(COLUMNS), "id": rid, "kind": "destruction", "received": received,
+                         "deadline": deadline, "status": "open" if status == "pending" else status,
+                         "closed": executed, "outcome": "", "reason": "", "client_id": cid,
+                         "first": first, "last": last})
+    rows.sort(key=lambda r: (r["deadline"], r["received"]))
     out = []
-    for row in db.all(sql, params):
-        r = dict(zip((*COLUMNS, "client_id", "first", "last"), row))
+    for r in rows:
         r["client"] = f"{r.pop('first')} {r.pop('last')}"
         day = dt.date.fromisoformat(on)
         r["age_days"] = (day - dt.date.fromisoformat(r["received"])).days

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Benchmark destruction (issue 4): one client out of a practice of 2,000 with 2 GB of attachments.
+
+    python benchmarks/bench_destroy.py [--clients 2000] [--sessions 50] [--attachments-mb 2048]
+                                       [--repeat 3] [--workdir DIR] [--quick]
+
+Builds the practice of bench_vault.py (fixed seed), imports it, attaches files of 10 MiB of
+random bytes spread over the clients until --attachments-mb is reached, then prints medians of:
+`destroy.destroy` of one client that has an attachment (everything included: the deleting
+transaction, the compaction under a new key, the attachment files erased), its parts, and
+`dossier due` beyond the unlock. The vault uses the cheapest KDF so that the figures are the
+destruction itself. Targets: destroy < 15 s; due < 100 ms beyond unlock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_vault import make_practice  # noqa: E402
+
+PASSPHRASE = "benchmark passphrase for a throw-away vault"
+CHUNK = 10 * 2**20
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", type=int, default=2000)
+    ap.add_argument("--sessions", type=int, default=50)
+    ap.add_argument("--attachments-mb", type=int, default=2048)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workdir", default=None)
+    ap.add_argument("--quick", action="store_true", help="200 clients x 10 sessions, 100 MB of attachments")
+    args = ap.parse_args()
+    if args.quick:
+        args.clients, args.sessions, args.attachments_mb = 200, 10, 100
+    work = Path(tempfile.mkdtemp(prefix="bench-destroy-", dir=args.workdir))
+    os.environ["XDG_CONFIG_HOME"] = str(work / "config")
+    try:
+        bench(work, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench(work: Path, args) -> None:
+    from dossier import crypto, destroy
+    from dossier.jsonformat import import_document
+    from dossier.records.attachments import attach
+    from dossier.vault import Vault
+
+    t0 = time.perf_counter()
+    doc, _ = make_practice(args.clients, args.sessions)
+    vault, _ = Vault.create(work / "vault", PASSPHRASE, crypto.KdfParams.TEST_ONLY_MINIMUM)
+    import_document(vault, doc)
+    ids = [c["id"] for c in doc["clients"]]
+    del doc
+    rng = random.Random(7)
+    n_files = max(1, args.attachments_mb * 2**20 // CHUNK)
+    with_files = rng.sample(ids, min(len(ids), n_files))
+    src = work / "scan.pdf"
+    for i in range(n_files):
+        src.write_bytes(os.urandom(CHUNK))
+        attach(vault, with_files[i % len(with_files)], src, "other")
+    src.unlink()
+    db_mb = (work / "vault" / "vault.db").stat().st_size / 2**20
+    blob_mb = sum(f.stat().st_size for f in (work / "vault" / "blobs").iterdir()) / 2**20
+    print(f"practice: {args.clients} clients x {args.sessions} sessions; vault.db {db_mb:.0f} MiB, "
+          f"blobs {blob_mb:.0f} MiB in {n_files} files; built in {time.perf_counter() - t0:.0f} s", flush=True)
+
+    totals, parts = [], {"delete (one transaction)": [], "compact under a new key": [], "erase files": []}
+    victims = with_files[: args.repeat]
+    for cid in victims:
+        t = time.perf_counter()
+        with vault.write():
+            blobs = destroy.delete_client(vault, cid)
+            vault.db.execute("INSERT INTO ledger (client_id, destroyed) VALUES (?, ?)", (cid, destroy.today()))
+        t1 = time.perf_counter()
+        vault.rekey()
+        t2 = time.perf_counter()
+        for b in blobs:
+            vault.db.blobs.erase(b)
+        t3 = time.perf_counter()
+        parts["delete (one transaction)"].append(t1 - t)
+        parts["compact under a new key"].append(t2 - t1)
+        parts["erase files"].append(t3 - t2)
+        totals.append(t3 - t)
+    more = [c for c in with_files[args.repeat:]][: args.repeat]
+    for cid in more:  # the real entry point, everything included
+        t = time.perf_counter()
+        destroy.destroy(vault, [cid])
+        totals.append(time.perf_counter() - t)
+    due_ms = []
+    for _ in range(7):
+        t = time.perf_counter()
+        destroy.due(vault.db)
+        destroy.overdue_count(vault.db)
+        due_ms.append((time.perf_counter() - t) * 1000)
+    vault.close()
+    for name, values in parts.items():
+        print(f"  {name:<28} {statistics.median(values):8.2f} s")
+    print(f"destroy one client, everything included: median {statistics.median(totals):.2f} s "
+          f"(n={len(totals)}; target < 15 s)")
+    print(f"dossier due (due + overdue check, in-process, beyond unlock): median {statistics.median(due_ms):.1f} ms "
+          f"(target < 100 ms)")
+
+
+if __name__ == "__main__":
+    main()

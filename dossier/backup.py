@@ -1,0 +1,479 @@
+"""Backups that cannot resurrect a destroyed dossier (CSR 5.4; TB 2.13-2.15).
+
+A backup is a folder ``dossier-backup-<UTC stamp>-<6 hex>/`` (0700) beside the others in the
+coach's backup folder, holding:
+
+* ``vault.db``: a compacted copy of the database under a key of its own (``Vault.export_db``);
+* ``keyslots.json``: the vault's passphrase and recovery slots, with that key wrapped under the
+  master key, so the backup opens with the passphrase of the day it was made;
+* ``blobs/``: the attachment files, byte for byte (each is encrypted under a key in its row);
+* ``manifest.json`` (plaintext, no names, no content): the format, when, the vault id, the
+  schema version, the client ids it holds, the destruction ledger, and a SHA-256 per file.
+
+A destruction reaches the backups twice. :func:`erase_from_backups` rewrites every backup in
+the backup folder that still holds the client (the live vault's master key opens them) and
+adds the ledger to every manifest. A backup that was out of reach (a disk in a drawer) is
+caught at :func:`restore`, which re-applies every ledger it can find: the backup's own, those
+in the manifests of the backups beside it, and the ledger file kept beside the rollback mirror.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+from dossier import destroy, paths
+from dossier.errors import (BackupDamaged, BackupTooNew, DossierError, FileProblem, InvalidInput, NoBackupFolder,
+                            RollbackDetected, UsageError, VaultDamaged)
+from dossier.store import SCHEMA_VERSION, DatabaseError
+
+FORMAT = "dossier-backup/1"
+MANIFEST = "manifest.json"
+PREFIX = "dossier-backup-"
+BACKUP_DIR_KEY = "backup_dir"
+_NAME = re.compile(r"dossier-backup-(\d{8}T\d{6}Z)-[0-9a-f]{6}")
+_FORMAT_VERSION = re.compile(r"dossier-backup/(\d+)")
+_BLOB = re.compile(r"blobs/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_CHUNK = 1 << 20
+STALE_PARTIAL_S = 3600  # an unfinished backup folder this old is left from a crash
+
+
+# -- making -----------------------------------------------------------------------------------------
+
+def backup_folder(vault) -> Path | None:
+    """The remembered backup folder (``dossier backup --to DIR`` sets it), or None."""
+    row = vault.db.one("SELECT value FROM meta WHERE key = ?", (BACKUP_DIR_KEY,))
+    return Path(row[0]) if row else None
+
+
+def make_backup(vault, to_dir: Path | None = None) -> Path:
+    """Write a backup of the vault into ``to_dir`` (remembered for next time) or into the
+    remembered backup folder; returns the new backup's folder. All or nothing: the backup is
+    written under a hidden name and renamed when complete."""
+    from dossier import __version__
+    from dossier.store import connect
+
+    if vault.rollback:
+        raise RollbackDetected(vault.rollback, "check the vault first: dossier verify")
+    remembered = backup_folder(vault)
+    folder = _check_folder(vault, Path(to_dir).expanduser() if to_dir else remembered)
+    if to_dir is None and not folder.is_dir():
+        # Not created: the disk that holds it is probably not plugged in.
+        raise FileProblem(f"{folder}: the backup folder cannot be reached",
+                          "plug in the disk that holds it, or give another folder with --to DIR")
+    now = dt.datetime.now(dt.timezone.utc)
+    name = f"{PREFIX}{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+    final, partial = folder / name, folder / f".{name}.partial"
+    try:
+        paths.make_private_dir(folder)
+        partial.mkdir(mode=0o700)  # a new folder of its own, never one that was there
+        db_key = vault.export_db(partial / "vault.db")
+        # What the copy holds is read from the copy itself, not from the live vault, which
+        # another process may change in between.
+        copy = connect(partial / "vault.db", db_key if vault.encrypted else None, test_unencrypted=not vault.encrypted)
+        try:
+            clients = [r[0] for r in copy.all("SELECT id FROM clients ORDER BY id")]
+            ledger = destroy.ledger(copy)
+            blob_ids = sorted(r[0] for r in copy.all("SELECT id FROM attachments WHERE blob_key IS NOT NULL"))
+        finally:
+            copy.close()
+        slots = vault.slots_for(partial / "vault.db", db_key)
+        paths.write_private_file(partial / "keyslots.json", json.dumps(slots, indent=2).encode())
+        files = {"vault.db": _sha256(partial / "vault.db"), "keyslots.json": _sha256(partial / "keyslots.json")}
+        if blob_ids:
+            paths.make_private_dir(partial / "blobs")
+        for blob_id in blob_ids:
+            source = vault.path / "blobs" / blob_id
+            if not source.is_file():
+                raise VaultDamaged(f"the file of attachment {blob_id} is missing from the vault; no backup was made",
+                                   "run 'dossier verify'")
+            files[f"blobs/{blob_id}"] = _copy_private(source, partial / "blobs" / blob_id)
+        manifest = {"format": FORMAT, "created": now.isoformat().replace("+00:00", "Z"), "vault_id": vault.vault_id,
+                    "schema_version": vault.schema_version(), "dossier_version": __version__, "clients": clients,
+                    "ledger": ledger, "files": dict(sorted(files.items()))}
+        paths.write_private_file(partial / MANIFEST, _dump(manifest))
+        for f in ("vault.db", "keyslots.json", MANIFEST):  # the blobs were synced as they were copied
+            _fsync(partial / f)
+        for d in (partial / "blobs", partial):
+            if d.is_dir():
+                _fsync_dir(d)
+        # The audit entry and the rename stand or fall together.
+        with vault.write():
+            if folder != remembered:
+                vault.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                                 "SET value = excluded.value", (BACKUP_DIR_KEY, str(folder)))
+                vault.log("backup.config", detail=f"backup folder {folder}")
+            vault.log("backup.make", detail=name)
+            os.replace(partial, final)
+            _fsync_dir(folder)
+    except BaseException as e:
+        shutil.rmtree(partial, ignore_errors=True)
+        if isinstance(e, OSError):  # disk full, disk gone, no permission
+            raise FileProblem(f"{folder}: cannot write the backup ({e.strerror or type(e).__name__}); "
+                              "nothing was written") from None
+        raise
+    return final
+
+
+def _check_folder(vault, folder: Path | None) -> Path:
+    if folder is None:
+        raise NoBackupFolder("no backup folder: give --to DIR",
+                             "for example on an external disk: dossier backup --to /media/usb/dossier-backups")
+    folder = folder.resolve()
+    if folder.exists() and not folder.is_dir():
+        raise FileProblem(f"{folder}: is a file, not a folder")
+    inside = vault.path.resolve()
+    if folder == inside or inside in folder.parents:
+        raise UsageError(f"{folder}: is inside the vault folder; a backup belongs elsewhere",
+                         "choose a folder on another disk: dossier backup --to DIR")
+    return folder
+
+
+# -- reading and checking -------------------------------------------------------------------------
+
+def read_manifest(path: Path) -> dict:
+    """The manifest of the backup at ``path``; a missing or unreadable one is BackupDamaged."""
+    path = Path(path)
+    if not path.is_dir():
+        raise FileProblem(f"{path}: no backup here (not a folder)")
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BackupDamaged(f"corrupted backup {path.name}: {MANIFEST} is missing",
+                            "is this a dossier backup folder (dossier-backup-…)?") from None
+    except (OSError, ValueError):
+        raise BackupDamaged(f"corrupted backup {path.name}: {MANIFEST} is unreadable") from None
+    if not isinstance(manifest, dict):
+        raise BackupDamaged(f"corrupted backup {path.name}: {MANIFEST} is not a manifest")
+    return manifest
+
+
+def verify_backup(path: Path) -> dict:
+    """Check a backup against its manifest; returns the manifest. A format or schema from a
+    newer dossier is BackupTooNew; a missing, extra or changed file is BackupDamaged naming
+    the first problem."""
+    path = Path(path)
+    manifest = read_manifest(path)
+    fmt = manifest.get("format")
+    if fmt != FORMAT:
+        m = _FORMAT_VERSION.fullmatch(str(fmt))
+        if m and int(m.group(1)) > 1:
+            raise BackupTooNew(f"backup {path.name} was made by a newer dossier (format {fmt})",
+                               "restore it with that version of dossier, or a newer one")
+        raise BackupDamaged(f"corrupted backup {path.name}: the manifest's format {fmt!r} is not {FORMAT!r}")
+    schema = manifest.get("schema_version")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise BackupDamaged(f"corrupted backup {path.name}: the manifest has no schema version")
+    if schema > SCHEMA_VERSION:
+        raise BackupTooNew(f"backup {path.name} was made by a newer dossier (schema version {schema}; "
+                           f"this dossier knows up to {SCHEMA_VERSION})",
+                           "restore it with that version of dossier, or a newer one")
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not {"vault.db", "keyslots.json"} <= set(files):
+        raise BackupDamaged(f"corrupted backup {path.name}: the manifest does not list the vault's files")
+    for rel in files:
+        if rel not in ("vault.db", "keyslots.json") and not _BLOB.fullmatch(rel):
+            raise BackupDamaged(f"corrupted backup {path.name}: the manifest lists {rel!r}, which is no backup file")
+    for key in ("clients", "ledger"):
+        if not isinstance(manifest.get(key), list):
+            raise BackupDamaged(f"corrupted backup {path.name}: the manifest's {key} is not a list")
+    present = _files_of(path)
+    for rel in sorted(files):
+        if rel not in present:
+            raise BackupDamaged(f"corrupted backup {path.name}: {rel} is missing")
+    for rel in sorted(present):
+        if rel not in files:
+            raise BackupDamaged(f"corrupted backup {path.name}: {rel} is not in the manifest")
+    for rel in sorted(files):
+        if _sha256(path / rel) != files[rel]:
+            raise BackupDamaged(f"corrupted backup {path.name}: {rel} does not match its checksum")
+    return manifest
+
+
+def _files_of(path: Path) -> set[str]:
+    """Every entry in a backup folder except the manifest, as relative paths; a link or an
+    unexpected folder counts as a file, so that it is reported."""
+    out = set()
+    for p in path.rglob("*"):
+        rel = p.relative_to(path).as_posix()
+        if rel == MANIFEST or (rel == "blobs" and p.is_dir() and not p.is_symlink()):
+            continue
+        out.add(rel)
+    return out
+
+
+def list_backups(folder: Path, verify: bool = True) -> list[dict]:
+    """The backups in ``folder``, oldest first: name, path, created, clients (a count), ok and
+    problem (every file checked against the manifest unless ``verify`` is False)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileProblem(f"{folder}: no such backup folder",
+                          "plug in the disk that holds it, or give another with --to DIR")
+    out = []
+    for p in folder.iterdir():
+        m = _NAME.fullmatch(p.name)
+        if not m or not p.is_dir():
+            continue
+        item = {"name": p.name, "path": str(p), "created": _stamp(m.group(1)), "clients": None,
+                "vault_id": None, "ok": True, "problem": None}
+        try:
+            manifest = verify_backup(p) if verify else read_manifest(p)
+            item.update(created=str(manifest.get("created") or item["created"]),
+                        clients=len(manifest.get("clients") or []), vault_id=manifest.get("vault_id"))
+        except DossierError as e:
+            item.update(ok=False, problem=str(e))
+        out.append(item)
+    return sorted(out, key=lambda i: (i["created"], i["name"]))
+
+
+def prune(folder: Path, keep: int) -> dict:
+    """Remove all but the newest ``keep`` sound backups. Damaged ones are neither counted nor
+    removed, only reported: the coach decides (one may be all that is left of a dossier)."""
+    if keep < 1:
+        raise InvalidInput("--keep", keep, "must be 1 or more: prune never removes every backup")
+    backups = list_backups(folder, verify=True)
+    sound = [b for b in backups if b["ok"]]
+    removed = sound[:-keep] if len(sound) > keep else []
+    for b in removed:
+        shutil.rmtree(b["path"])
+    # Left by a backup that crashed half-way (a running one is younger than this).
+    for p in Path(folder).glob(f".{PREFIX}*.partial"):
+        with contextlib.suppress(OSError):
+            if time.time() - p.stat().st_mtime > STALE_PARTIAL_S:
+                shutil.rmtree(p)
+    return {"kept": [b["name"] for b in sound if b not in removed], "removed": [b["name"] for b in removed],
+            "damaged": [{"name": b["name"], "problem": b["problem"]} for b in backups if not b["ok"]]}
+
+
+# -- restoring ------------------------------------------------------------------------------------
+
+def restore(backup: Path, to: Path, passphrase: str) -> dict:
+    """Restore a backup into the new folder ``to`` as a vault of its own (a new vault id),
+    after re-applying every destruction recorded since (CSR 5.4): nothing destroyed comes
+    back. ``passphrase`` is the vault's passphrase on the day of the backup. All or nothing:
+    on any failure ``to`` is left as it was found (absent, or an empty folder)."""
+    from dossier.vault import Vault
+
+    backup, to = Path(backup).expanduser(), Path(to).expanduser()
+    manifest = verify_backup(backup)
+    if to.exists() and not to.is_dir():
+        raise FileProblem(f"{to}: is a file, not a folder")
+    if backup.resolve() in [to.resolve(), *to.resolve().parents]:
+        raise UsageError(f"{to}: is inside the backup; restore into a folder elsewhere")
+    if to.is_dir() and any(to.iterdir()):
+        raise FileProblem(f"{to}: the folder is not empty; a restored vault needs a folder of its own",
+                          "give a new or empty folder with --to")
+    created = not to.exists()
+    paths.make_private_dir(to)
+    vault = None
+    try:
+        for rel, digest in manifest["files"].items():
+            dest = to / rel
+            if dest.parent != to:
+                paths.make_private_dir(dest.parent)
+            if _copy_private(backup / rel, dest) != digest:  # changed since it was verified
+                raise BackupDamaged(f"corrupted backup {backup.name}: {rel} does not match its checksum")
+        vault = Vault.open(to, passphrase, mirrored=False)
+        vault.check()  # every page's MAC, SQLite's integrity, the audit chain
+        entries = _known_ledger(vault, backup, str(manifest.get("vault_id") or vault.vault_id))
+        reapplied = destroy.forget(vault, entries)
+        previous = vault.vault_id
+        lineage = _lineage(vault) + [previous]
+        vault_id = vault.renew_identity()
+        with vault.write():
+            vault.db.execute("INSERT INTO meta(key, value) VALUES ('restored_from', ?) ON CONFLICT(key) DO UPDATE "
+                             "SET value = excluded.value", (json.dumps(lineage),))
+            vault.log("vault.restore", detail=f"from backup {backup.name} of vault {previous}; "
+                                              f"{len(reapplied)} destruction(s) re-applied")
+        clients = vault.db.one("SELECT count(*) FROM clients")[0]
+        vault.close()
+        vault = None
+        # Opened once as itself: its own mirror is made, so a later rollback is caught.
+        Vault.open(to, passphrase).close()
+    except BaseException as e:
+        if vault is not None:
+            vault.close()
+        _empty_out(to, remove=created)
+        if isinstance(e, VaultDamaged) and not isinstance(e, BackupDamaged):
+            raise BackupDamaged(f"corrupted backup {backup.name}: {e}", e.hint and "use another backup") from None
+        if isinstance(e, DatabaseError):  # a page that fails its MAC, found before the copy is used
+            raise BackupDamaged(f"corrupted backup {backup.name}: the database is damaged "
+                                f"({str(e).splitlines()[0][:120] if str(e) else type(e).__name__})") from None
+        if isinstance(e, OSError):
+            raise FileProblem(f"{to}: cannot restore ({e.strerror or type(e).__name__}); nothing was left there") \
+                from None
+        raise
+    return {"path": str(to), "clients": clients, "reapplied": reapplied, "vault_id": vault_id,
+            "backup": backup.name}
+
+
+def _known_ledger(vault, backup: Path, original_id: str) -> list[dict]:
+    """Every destruction this restore must honour, oldest date per client: the restored
+    database's ledger, the manifests of the backups beside it (made later, or rewritten), and
+    the ledger files kept beside the mirrors of the vault and the vaults it came from."""
+    found = list(destroy.ledger(vault.db))
+    for p in backup.parent.iterdir():
+        if _NAME.fullmatch(p.name) and p.is_dir():
+            with contextlib.suppress(DossierError):
+                found += _entries(read_manifest(p).get("ledger"))
+    for vid in [original_id, *_lineage(vault)]:
+        with contextlib.suppress(OSError, ValueError):
+            found += _entries(json.loads(destroy.ledger_file(vid).read_text(encoding="utf-8")))
+    earliest: dict[str, str] = {}
+    for e in found:
+        if e["client_id"] not in earliest or e["destroyed"] < earliest[e["client_id"]]:
+            earliest[e["client_id"]] = e["destroyed"]
+    return [{"client_id": c, "destroyed": d} for c, d in sorted(earliest.items(), key=lambda kv: (kv[1], kv[0]))]
+
+
+def _entries(value) -> list[dict]:
+    """Well-formed ledger entries only (a manifest is plaintext anyone could have edited)."""
+    if not isinstance(value, list):
+        return []
+    return [{"client_id": e["client_id"].strip().lower(), "destroyed": e["destroyed"]} for e in value
+            if isinstance(e, dict) and isinstance(e.get("client_id"), str) and isinstance(e.get("destroyed"), str)]
+
+
+def _lineage(vault) -> list[str]:
+    row = vault.db.one("SELECT value FROM meta WHERE key = 'restored_from'")
+    try:
+        return [str(v) for v in json.loads(row[0])] if row else []
+    except (ValueError, TypeError):
+        return []
+
+
+def _empty_out(to: Path, remove: bool) -> None:
+    if remove:
+        shutil.rmtree(to, ignore_errors=True)
+        return
+    for p in list(to.iterdir()) if to.is_dir() else []:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+
+# -- destroying in backups ------------------------------------------------------------------------
+
+def erase_from_backups(vault, entries: list[dict]) -> dict:
+    """After a destruction: rewrite every backup in the backup folder that holds one of
+    these clients so that it holds them no more (deleted, compacted under a new key, their
+    attachment files erased), and add the entries to every backup's manifest, so that each
+    backup carries the ledger to a later restore (CSR 5.4). Problems are collected per backup
+    in ``failed`` (name, reason), never raised: the destruction in the vault stands."""
+    from dossier.vault import Vault
+
+    result: dict = {"rewritten": [], "updated": [], "failed": []}
+    folder = backup_folder(vault)
+    entries = _entries(entries)
+    if folder is None or not entries:
+        return result
+    if not folder.is_dir():
+        result["failed"].append((str(folder), "the backup folder cannot be reached"))
+        return result
+    wanted = {e["client_id"] for e in entries}
+    for item in list_backups(folder, verify=False):  # oldest first
+        p = Path(item["path"])
+        try:
+            manifest = read_manifest(p)
+            files = manifest.get("files")
+            if not isinstance(files, dict) or not isinstance(manifest.get("clients"), list):
+                raise BackupDamaged("the manifest does not list the backup's files and clients")
+            ledger = _merge(_entries(manifest.get("ledger")), entries)
+            if wanted & set(manifest["clients"]):
+                for rel in ("vault.db", "keyslots.json"):
+                    if not (p / rel).is_file() or _sha256(p / rel) != files.get(rel):
+                        raise BackupDamaged(f"{rel} is missing or does not match its checksum")
+                before = {rel for rel in files if (p / rel).exists()}
+                with Vault.open_with_master(p, vault.master_key, test_unencrypted=not vault.encrypted) as copy:
+                    destroy.forget(copy, entries)
+                    clients = [r[0] for r in copy.db.all("SELECT id FROM clients ORDER BY id")]
+                    ledger = _merge(ledger, destroy.ledger(copy.db))
+                    schema = copy.schema_version()
+                # Untouched attachment files keep the checksum they had, so damage stays visible.
+                files = {rel: h for rel, h in files.items() if not (rel in before and not (p / rel).exists())}
+                files.update({rel: _sha256(p / rel) for rel in ("vault.db", "keyslots.json")})
+                manifest.update(clients=clients, ledger=ledger, schema_version=schema, files=dict(sorted(files.items())))
+                paths.replace_private_file(p / MANIFEST, _dump(manifest))
+                result["rewritten"].append(p.name)
+            elif ledger != manifest.get("ledger"):
+                manifest["ledger"] = ledger
+                paths.replace_private_file(p / MANIFEST, _dump(manifest))
+                result["updated"].append(p.name)
+        except (DossierError, OSError, DatabaseError) as e:
+            result["failed"].append((p.name, _reason(e)))
+    if result["rewritten"]:
+        with vault.write():
+            for name in result["rewritten"]:
+                vault.log("backup.erase", detail=f"{name}: {len(entries)} destroyed client(s) erased")
+    return result
+
+
+def _merge(ledger: list[dict], more: list[dict]) -> list[dict]:
+    known = {e["client_id"]: e["destroyed"] for e in ledger}
+    for e in more:
+        known.setdefault(e["client_id"], e["destroyed"])
+    return [{"client_id": c, "destroyed": d} for c, d in sorted(known.items(), key=lambda kv: (kv[1], kv[0]))]
+
+
+def _reason(e: Exception) -> str:
+    if isinstance(e, DatabaseError):
+        return f"its database is damaged ({str(e).splitlines()[0][:120] if str(e) else type(e).__name__})"
+    if isinstance(e, OSError):
+        return f"cannot be written ({e.strerror or type(e).__name__})"
+    return str(e)
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _copy_private(source: Path, dest: Path) -> str:
+    """Copy a file into a new 0600 file (O_CREAT|O_EXCL, fsynced); returns its SHA-256."""
+    h = hashlib.sha256()
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+        while chunk := src.read(_CHUNK):
+            h.update(chunk)
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    return h.hexdigest()
+
+
+def _dump(manifest: dict) -> bytes:
+    return json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _stamp(text: str) -> str:
+    return dt.datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc).isoformat().replace(
+        "+00:00", "Z")
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not possible on Windows; the rename is still atomic
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,283 @@
+"""Destruction that really erases (CSR 5.4): requests with a four-week clock, holds,
+retention, and the proof that no byte of a destroyed client is left in the vault folder.
+
+Forensic tests open the vault in the test-only unencrypted mode and grep the raw bytes of
+every file in the vault folder, before (found) and after (not found)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import PASSPHRASE, assert_error, make_vault, run, state
+from dossier import destroy
+from dossier.vault import Vault
+from pdftools import pdf_text
+
+NOELLE = "bf67b782-ee87-4be1-9303-8877b083f081"
+TODAY = dt.date.today().isoformat()
+ATTACHMENT = b"%PDF-1.4 verwijsbrief van de bedrijfsarts, uniek-7c1f9e " * 50
+
+
+def folder_bytes(path: Path) -> bytes:
+    """Every byte of every file in the vault folder, subfolders included."""
+    return b"".join(f.read_bytes() for f in sorted(path.rglob("*")) if f.is_file())
+
+
+def unique_strings(example) -> list[bytes]:
+    """Strings of Noëlle's dossier that occur nowhere else (her name stays in the tombstone)."""
+    n = example["clients"][0]
+    return [s.encode() for s in (n["email"], n["address"], "Waterlelieweg", n["sessions"][2]["notes"][:50],
+                                 n["sessions"][3]["findings"][:40], n["statements"][0]["text"][:40],
+                                 n["consents"][0]["scope"], n["disclosures"][0]["what"][:40])]
+
+
+@pytest.fixture
+def cli(practice, dossier):
+    return dossier
+
+
+def test_destruction_leaves_no_byte_of_the_client_in_the_vault_folder(vault_path, example, tmp_path):
+    from dossier.jsonformat import export_document, import_document
+    from dossier.records.attachments import attach
+
+    v, _ = make_vault(vault_path, test_unencrypted=True)
+    import_document(v, example)
+    f = tmp_path / "brief.pdf"
+    f.write_bytes(ATTACHMENT)
+    aid = attach(v, NOELLE, f, "letter")
+    # An attachment kept the old way, inside the database row (vaults of schema 3 and older)
+    with v.write():
+        v.db.execute("INSERT INTO attachments (id, client_id, kind, filename, media_type, size, sha256, added, "
+                     "content) VALUES ('0f2a6c3e-1111-4d2b-9c1a-5e6f7a8b9c0d', ?, 'other', 'oud.txt', 'text/plain', "
+                     "9, '', 'x', ?)", (NOELLE, b"oud-legacy-bijlage-3b7e"))
+    blob = (vault_path / "blobs" / aid).read_bytes()
+    others_before = [c for c in export_document(v)["clients"] if c["id"] != NOELLE]
+    raw = folder_bytes(vault_path)
+    for s in unique_strings(example) + [b"oud-legacy-bijlage-3b7e"]:
+        assert s in raw, s  # found before: the test can see plaintext
+    assert blob[40:200] in raw
+
+    destroy.destroy(v, [NOELLE])
+    v.close()
+
+    raw = folder_bytes(vault_path)
+    for s in unique_strings(example) + [b"oud-legacy-bijlage-3b7e", ATTACHMENT[:40]]:
+        assert s not in raw, s
+    assert blob[40:200] not in raw and not (vault_path / "blobs" / aid).exists()
+    with Vault.open(vault_path, PASSPHRASE, test_unencrypted=True) as v:
+        assert v.db.one("SELECT count(*) FROM clients WHERE id = ?", (NOELLE,))[0] == 0
+        assert [c for c in export_document(v)["clients"] if c["id"] != NOELLE] == others_before
+        assert destroy.ledger(v.db) == [{"client_id": NOELLE, "destroyed": TODAY}]
+        assert v.verify() == []
+
+
+def test_after_destruction_the_database_key_is_new_and_the_old_one_opens_nothing(practice):
+    from dossier import crypto
+    from dossier.errors import VaultDamaged
+    from dossier.store import connect
+
+    with Vault.open(practice, PASSPHRASE) as v:
+        old_slots = json.loads((practice / "keyslots.json").read_text())
+        assert "db_key" not in old_slots  # a new vault: the slots unwrap the database key itself
+        old_key = v.master_key
+        destroy.destroy(v, [NOELLE])
+        new_slots = json.loads((practice / "keyslots.json").read_text())
+        new_key = crypto.unwrap(v.master_key, crypto.unb64(new_slots["db_key"]))
+    assert new_key != old_key and new_slots["db_salt"] != old_slots["db_salt"]
+    assert sorted(p.name for p in practice.iterdir()) == ["keyslots.json", "vault.db"]
+    with pytest.raises(VaultDamaged):
+        connect(practice / "vault.db", old_key)
+    with Vault.open(practice, PASSPHRASE) as v:  # the passphrase still opens it, and it is whole
+        assert v.verify() == []
+
+
+def test_request_hold_run_and_the_tombstone(cli, practice, tmp_path):
+    letter = tmp_path / "verzoek.pdf"
+    letter.write_bytes(b"%PDF scanned letter")
+    r = cli("destroy", "request", "noelle", "--received", "2026-11-01", "--letter", letter)
+    assert r.exit_code == 0, r.stderr
+    assert "at the latest 2026-11-29" in r.stderr
+    assert cli("destroy", "hold", "noelle", "--reason", "Klacht bij de tuchtcommissie").exit_code == 0
+    before = state(practice)
+    assert_error(cli("destroy", "run", "noelle", "--yes", "--out", tmp_path), 7, "under a legal hold")
+    assert state(practice) == before
+    due = json.loads(cli("due", "--json").stdout)
+    assert [(i["kind"], i["hold"]["reason"]) for i in due] == [("request", "Klacht bij de tuchtcommissie")]
+    assert cli("destroy", "release", "noelle").exit_code == 0
+
+    out = tmp_path / "brieven"
+    r = cli("destroy", "run", "noelle", "--yes", "--out", out)
+    assert r.exit_code == 0, r.stderr
+    assert "will destroy Noëlle Dijkstra" in r.stderr and "4 sessions" in r.stderr
+    letter_pdf = out / f"vernietiging-noelle-dijkstra-{TODAY}.pdf"
+    assert stat.S_IMODE(letter_pdf.stat().st_mode) == 0o600
+    text = " ".join(pdf_text(letter_pdf).split())
+    assert "uw dossier vernietigd" in text and "1 november 2026" in text  # when it was asked
+    assert "gesprekken met aantekeningen en bevindingen (4)" in text and "Waterlelieweg 14" in text  # the address, to send it
+    assert "hartkloppingen" not in text  # no dossier content
+
+    rows = json.loads(cli("destroy", "list", "--json").stdout)
+    assert [(r["client"], r["received"], r["status"], r["executed"], r["letter_name"]) for r in rows] == [
+        ("Noëlle Dijkstra", "2026-11-01", "done", TODAY, "verzoek.pdf")]
+    assert "Noëlle" not in cli("client", "list").stdout
+    assert_error(cli("client", "show", NOELLE), 1, f"no client with id {NOELLE}")
+    assert_error(cli("destroy", "request", NOELLE), 7, "was destroyed on")
+    assert_error(cli("copy", NOELLE, "--out", tmp_path / "c"), 1, "no client with id")
+
+
+def test_typing_the_name_confirms_and_anything_else_changes_nothing(cli, practice, tmp_path):
+    before = state(practice)
+    assert_error(cli("destroy", "run", "sem", "--out", tmp_path, input="Sem\n"), 7, "not confirmed")
+    assert_error(cli("destroy", "run", "sem", "--out", tmp_path, input=""), 7, "not confirmed")
+    assert state(practice) == before and list(tmp_path.glob("vernietiging-*")) == []
+    r = cli("destroy", "run", "sem", "--out", tmp_path, input="sem de vries\n")
+    assert r.exit_code == 0, r.stderr
+    assert "Sem de Vries" not in cli("client", "list").stdout
+
+
+def test_run_due_destroys_requests_and_expired_retention_and_leaves_holds(cli, practice, tmp_path):
+    old = (dt.date.today() - dt.timedelta(days=40)).isoformat()
+    cli("destroy", "request", "noelle", "--received", old)
+    cli("destroy", "request", "zoë", "--received", TODAY)
+    cli("destroy", "hold", "zoë", "--reason", "Rechtszaak loopt")
+    cli("retention", "set", "--after-close", "2y")
+    closed = (dt.date.today() - dt.timedelta(days=3 * 365)).isoformat()
+    cli("close", "sem", "--date", closed)
+    cli("close", "joris", "--date", TODAY)
+
+    shown = run("due", vault=practice, env={"FORCE_COLOR": "1", "COLUMNS": "160"})
+    assert "overdue" in shown.stdout and "\x1b[31m" in shown.stdout
+    assert "destruction(s) overdue" in shown.stderr  # the warning at every unlock
+    assert "destruction(s) overdue" in cli("client", "list").stderr
+
+    r = cli("destroy", "run", "--due", "--yes", "--out", tmp_path)
+    assert r.exit_code == 0, r.stderr
+    assert "left alone: Zoë Rijkaart" in r.stderr
+    names = cli("client", "list").stdout
+    assert "Noëlle" not in names and "Sem de Vries" not in names
+    assert "Zoë" in names and "Joris" in names
+    assert "overdue" not in cli("client", "list").stderr
+    bases = {d["client"]: d["basis"] for d in json.loads(cli("destroy", "list", "--json").stdout)}
+    assert bases == {"Noëlle Dijkstra": "request", "Zoë Rijkaart": ""}
+
+
+def test_retention_override_per_client(cli, practice):
+    cli("retention", "set", "--after-close", "10y")
+    cli("retention", "set", "--after-close", "1m", "--client", "sem")
+    cli("close", "sem", "--date", (dt.date.today() - dt.timedelta(days=40)).isoformat())
+    cli("close", "joris", "--date", (dt.date.today() - dt.timedelta(days=40)).isoformat())
+    due = json.loads(cli("due", "--json").stdout)
+    assert [(i["client"], i["period"], i["due"]) for i in due] == [("Sem de Vries", "1m", True)]
+    cli("retention", "set", "--after-close", "none", "--client", "sem")
+    assert json.loads(cli("due", "--json").stdout) == []
+
+
+def test_periods():
+    assert destroy.add_period("2024-02-29", "1y") == "2025-02-28"
+    assert destroy.add_period("2026-01-31", "1m") == "2026-02-28"
+    assert destroy.add_period("2026-01-01", "90d") == "2026-04-01"
+
+
+@pytest.mark.parametrize("args, code, fragment", [
+    (["destroy", "request", "noelle", "--received", "2999-01-01"], 1, "is in the future"),
+    (["destroy", "request", "noelle", "--received", "01-11-2026"], 1, "is not a date in the form"),
+    (["destroy", "request", "noelle", "--letter", "/nonexistent/brief.pdf"], 1, "no such file"),
+    (["destroy", "request", "nobody"], 1, "no client matches 'nobody'"),
+    (["destroy", "hold", "noelle", "--reason", " "], 1, "--reason"),
+    (["destroy", "release", "noelle"], 7, "is not on hold"),
+    (["destroy", "run", "--yes"], 2, "give a CLIENT or --due"),
+    (["destroy", "run", "noelle", "--due", "--yes"], 2, "give a CLIENT or --due"),
+    (["destroy", "run", "noelle", "--yes", "--lang", "fr"], 1, "--lang: 'fr' must be one of"),
+    (["retention", "set", "--after-close", "2x"], 1, "is not a period such as 2y"),
+    (["retention", "set", "--after-close", "none"], 1, "is not a period such as 2y"),
+])
+def test_bad_input_changes_nothing(cli, practice, args, code, fragment):
+    before = state(practice)
+    assert_error(cli(*args), code, fragment)
+    assert state(practice) == before
+
+
+def test_a_second_request_while_one_is_pending_is_refused(cli, practice):
+    cli("destroy", "request", "noelle")
+    before = state(practice)
+    assert_error(cli("destroy", "request", "noelle"), 7, "has a destruction request pending already")
+    assert state(practice) == before
+
+
+def test_destruction_requests_show_in_the_requests_list(cli):
+    cli("destroy", "request", "noelle", "--received", "2026-11-01")
+    rows = json.loads(cli("requests", "--json").stdout)
+    assert [(r["kind"], r["client"], r["deadline"]) for r in rows] == [("destruction", "Noëlle Dijkstra", "2026-11-29")]
+
+
+# -- crashes ----------------------------------------------------------------------------------------------
+
+def test_an_interrupted_key_rotation_is_finished_or_undone_at_the_next_open(practice):
+    from dossier import crypto
+
+    with Vault.open(practice, PASSPHRASE) as v:
+        key = v.export_db(practice / "vault.db.next")
+        (practice / "keyslots.json.next").write_text(json.dumps(v.slots_for(practice / "vault.db.next", key)))
+    # crashed before the swap: the next files are dropped, the old pair opens
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.verify() == []
+    assert not (practice / "vault.db.next").exists() and not (practice / "keyslots.json.next").exists()
+    # crashed after the database swap, before the slot file: the slot file follows
+    with Vault.open(practice, PASSPHRASE) as v:
+        key = v.export_db(practice / "vault.db.next")
+        slots = v.slots_for(practice / "vault.db.next", key)
+    (practice / "keyslots.json.next").write_text(json.dumps(slots))
+    for suffix in ("-wal", "-shm"):
+        (practice / ("vault.db" + suffix)).unlink(missing_ok=True)
+    os.replace(practice / "vault.db.next", practice / "vault.db")
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.verify() == [] and crypto.unb64(v.slots["db_key"])
+    assert not (practice / "keyslots.json.next").exists()
+
+
+def test_killed_in_the_middle_leaves_the_whole_client_or_the_tombstone(practice, tmp_path, monkeypatch):
+    """SIGKILL `destroy run` at many moments; each time the vault opens and holds either the
+    whole client or only the tombstone, never a half."""
+    from dossier.jsonformat import export_document
+
+    with Vault.open(practice, PASSPHRASE) as v:
+        whole = next(c for c in export_document(v)["clients"] if c["id"] == NOELLE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
+    env["DOSSIER_PASSPHRASE"] = PASSPHRASE
+    outcomes = set()
+    for i, delay in enumerate([0.02, 0.08, 0.12, 0.15, 0.17, 0.19, 0.21, 0.23, 0.25, 0.3, 0.4, 1.0, 3.0]):
+        work = tmp_path / f"k{i}"
+        shutil.copytree(practice, work / "vault")
+        shutil.copytree(tmp_path / "config", work / "config")  # the rollback mirror goes with the copy
+        env["XDG_CONFIG_HOME"] = str(work / "config")
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(work / "config"))
+        child = subprocess.Popen([sys.executable, "-m", "dossier", "--vault", str(work / "vault"), "destroy", "run",
+                                  NOELLE, "--yes", "--out", str(work)], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        with Vault.open(work / "vault", PASSPHRASE) as v:
+            assert v.verify() == []
+            present = [c for c in export_document(v)["clients"] if c["id"] == NOELLE]
+            tomb = v.db.one("SELECT count(*) FROM ledger WHERE client_id = ?", (NOELLE,))[0]
+            if present:
+                assert present[0] == whole and tomb == 0
+                outcomes.add("whole")
+            else:
+                assert tomb == 1
+                for table in destroy.CLIENT_TABLES:
+                    assert v.db.one(f"SELECT count(*) FROM {table} WHERE client_id = ?", (NOELLE,))[0] == 0
+                outcomes.add("gone")
+    assert outcomes == {"whole", "gone"}  # the kills fell both before and after the commit

@@ -453,6 +453,9 @@ class Vault:
         if rows != ["ok"]:
             problems += [f"integrity: {r}" for r in rows]
         problems += self.verify_audit()
+        stored = {r[0] for r in self.db.all("SELECT id FROM attachments WHERE blob_key IS NOT NULL")}
+        problems += [f"attachment {a}: its encrypted file is missing from {BLOBS_NAME}/"
+                     for a in sorted(stored - self.db.blobs.ids())]
         if self.rollback:
             problems.append(self.rollback)
         return problems

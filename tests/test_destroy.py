@@ -281,3 +281,16 @@ def test_killed_in_the_middle_leaves_the_whole_client_or_the_tombstone(practice,
                     assert v.db.one(f"SELECT count(*) FROM {table} WHERE client_id = ?", (NOELLE,))[0] == 0
                 outcomes.add("gone")
     assert outcomes == {"whole", "gone"}  # the kills fell both before and after the commit
+
+
+def test_verify_names_a_missing_attachment_file(practice, tmp_path):
+    from dossier.records.attachments import attach
+
+    f = tmp_path / "scan.pdf"
+    f.write_bytes(b"%PDF scan")
+    with Vault.open(practice, PASSPHRASE) as v:
+        aid = attach(v, NOELLE, f, "questionnaire")
+        assert v.verify() == []
+    (practice / "blobs" / aid).unlink()
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.verify() == [f"attachment {aid}: its encrypted file is missing from blobs/"]

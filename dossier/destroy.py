@@ -29,7 +29,7 @@ RETENTION_KEY = "retention_after_close"
 _PERIOD = re.compile(r"(\d{1,3})([ymd])")
 # Tables holding a client's rows (every one cascades from clients; listed to count and to check).
 CLIENT_TABLES = ("sessions", "questionnaires", "measurements", "attachments", "persons", "requests",
-                 "statements", "consents", "disclosures", "copies", "holds")
+                 "statements", "consents", "disclosures", "copies", "holds", "pseudonyms")
 
 
 def today() -> str:

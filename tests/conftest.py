@@ -110,7 +110,7 @@ def state(path):
 def assert_error(result, code: int, *fragments: str):
     assert result.exit_code == code, (result.stdout, result.stderr)
     # a prompt answered by input (or by its end) shares its line with what follows
-    lines = [re.sub(r"^(Passphrase|Type the client's name[^:]*\)):\s*", "", line) for line in result.stderr.splitlines()]
+    lines = [re.sub(r"^(Passphrase|Type the client's name[^:]*\)|Write this case\? \[y/N\]):\s*", "", line) for line in result.stderr.splitlines()]
     lines = [line for line in lines if line.strip()]
     assert [line.startswith("dossier: error: ") for line in lines].count(True) == 1, result.stderr
     assert all(line.startswith(("dossier: error: ", "dossier: hint: ", "dossier: warning: ")) for line in lines), \

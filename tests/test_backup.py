@@ -14,6 +14,7 @@ import pytest
 
 from conftest import PASSPHRASE, assert_error, make_vault, state
 from dossier import backup, destroy
+from dossier.store import SCHEMA_VERSION
 from dossier.errors import FileProblem, InvalidInput, WrongPassphrase
 from dossier.jsonformat import export_document, import_document
 from dossier.records.attachments import attach
@@ -72,7 +73,7 @@ def test_backup_holds_the_vault_encrypted_with_a_manifest(practice, tmp_path, ba
     assert (b / "blobs" / blob_id).read_bytes() == (practice / "blobs" / blob_id).read_bytes()
 
     m = json.loads((b / "manifest.json").read_text())
-    assert m["format"] == "dossier-backup/1" and m["schema_version"] == 4 and m["dossier_version"]
+    assert m["format"] == "dossier-backup/1" and m["schema_version"] == SCHEMA_VERSION and m["dossier_version"]
     assert m["clients"] == sorted(c["id"] for c in example["clients"])
     assert m["ledger"] == []
     assert set(m["files"]) == {"vault.db", "keyslots.json", f"blobs/{blob_id}"}
@@ -376,7 +377,7 @@ def test_backup_from_a_newer_dossier_is_refused(practice, dossier, tmp_path, bac
     (b / "manifest.json").write_text(json.dumps(manifest))
     result = dossier("restore", b, "--to", tmp_path / "restored")
     assert_error(result, 1, f"backup {b.name} was made by a newer dossier (schema version 99; "
-                            "this dossier knows up to 4)", "restore it with that version of dossier")
+                            f"this dossier knows up to {SCHEMA_VERSION})", "restore it with that version of dossier")
     assert not (tmp_path / "restored").exists()
     manifest.update(schema_version=4, format="dossier-backup/2")
     (b / "manifest.json").write_text(json.dumps(manifest))

@@ -163,7 +163,7 @@ def demo():
 
 
 def _register() -> None:
-    from dossier.cli import attachment, audit, backup, client, consent, data, destroy, rights, session
+    from dossier.cli import anonymise, attachment, audit, backup, client, consent, data, destroy, rights, session
 
     app.add_typer(client.app, name="client")
     app.add_typer(session.app, name="session")
@@ -189,6 +189,7 @@ def _register() -> None:
     app.command("close")(client.close)
     app.add_typer(backup.backup_app, name="backup")
     app.command("restore")(backup.restore)
+    app.command("anonymise")(anonymise.anonymise)
 
 
 _register()

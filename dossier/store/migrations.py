@@ -179,7 +179,18 @@ _V4 = [
     "CREATE TABLE ledger (client_id TEXT PRIMARY KEY, destroyed TEXT NOT NULL)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
+# Migration 5: anonymised case exports (TB 2.16, CSR 6.9). The placeholder numbers given to
+# people and organisations of a client, by an HMAC tag (no names), so that later exports of
+# the same client call the same person by the same placeholder.
+_V5 = [
+    """CREATE TABLE pseudonyms (
+        client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL, kind TEXT NOT NULL, number INTEGER NOT NULL,
+        PRIMARY KEY (client_id, tag)
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -149,7 +149,9 @@ def anonymise(client: dict, *, sessions: str | None = None, keep: list[str] = ()
         for a in also:
             for m in re.finditer(re.escape(a.strip()), text, re.I):
                 spans.append(detect.Span(m.start(), m.end(), "known", m.group(), detect.fold(a), L["also"]))
-        spans = [s for s in detect.resolve(spans) if not any(k in detect.fold(s.text) for k in keep_f)]
+        spans = detect.resolve(spans)
+        spans = detect.resolve(spans + detect.extend_lists(text, spans))
+        spans = [s for s in spans if not any(k in detect.fold(s.text) for k in keep_f)]
         out, last = [], 0
         for s in spans:
             label = s.label or _placeholder(s, L, pseudo, start, when)

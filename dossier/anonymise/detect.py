@@ -303,7 +303,7 @@ def find_ages(text: str) -> list[Span]:
     # an age, not a duration ("werkt al 22 jaar", "3 years ago" stay): "38 jaar oud", "38-jarige",
     # "is 38 (jaar)", "een vrouw van 38", "aged 38", "a 52-year-old", "(38)"
     lead = r"(?:is|was|wordt|werd|ben|bent|nu|pas|van|aged|age|turned|turns|leeftijd van)"
-    young = r"(?:jongen|meisje|zoon|dochter|kind|kleinkind|broer|zus|boy|girl|son|daughter|child)\s+van"
+    young = rf"(?:jongen|meisje|zoon|dochter|kind|kleinkind|broer|zus|boy|girl|son|daughter|child)(?:\s+{_CAP})?\s+van"
     patterns = [rf"\b{number}\s*(?:jaar\s+oud|-?jarige?|years?\s+old|[\s\-]years?[\s\-]old)\b",
                 rf"\b{lead}\s+{number}(?:\s+jaar)?\b(?!\s+(?:jaar\s+)?(?:bij|geleden|lang|in dienst|getrouwd|samen))",
                 rf"\(({'|'.join(['[0-9]{1,2}', *_TEENS, *_UNITS, *_TENS])})(?:\s+jaar)?[),]",
@@ -403,7 +403,10 @@ Bevindingen Intake Sessie Gesprek Doel Terugblik Volgende Verder Vandaag Gistere
 Woensdag Donderdag Vrijdag Zaterdag Zondag Monday Tuesday Wednesday Thursday Friday Saturday Sunday Kerst Pasen
 Christmas Easter God Koningsdag Ramadan Suikerfeest English Dutch Nederlands Engels Frans Duits Spaans Turks
 Marokkaans Arabisch French German Spanish Turkish Arabic Nederlandse Engelse Internet Teams Zoom Excel""".split())
-_CAPS = rf"{_CAP}(?:[\s\-](?:{_CAP}|aan|op|an|de|den|der|upon|on)){{0,3}}"
+_ABBREVIATIONS = frozenset("e.g. i.e. a.s. o.a. z.s.m. m.a.w. d.w.z. b.v. t.z.t. i.p.v. n.a.v. c.q. e.d. m.b.t. t.a.v. "
+                           "i.v.m. p.m. a.m. v.s. n.b. z.o.z. o.b.v.".split())
+_CAPW = r"[A-ZÀ-ÖØ-Þ][\wà-öø-ÿ'’\-]+"  # a capitalised word, inner capitals allowed (TivoliVredenburg)
+_CAPS = rf"{_CAPW}(?:[\s\-](?:{_CAPW}|aan|op|an|de|den|der|upon|on)){{0,3}}"
 
 
 def find_proper(text: str, common: frozenset[str]) -> list[Span]:
@@ -423,7 +426,7 @@ def find_proper(text: str, common: frozenset[str]) -> list[Span]:
         if prev in ("in", "naar", "uit", "nabij", "rond", "from", "to", "near", "around", "via") or \
                 (prev in ("de", "het", "the") and prev2 in ("in", "naar", "uit", "to", "from")):
             kind = "place" if words[0] not in first else "name"
-        elif prev in ("bij", "voor", "at", "for", "with", "joined", "by") or \
+        elif prev in ("bij", "voor", "tegen", "at", "for", "with", "joined", "by", "against") or \
                 (prev in ("de", "het", "the") and prev2 in ("bij", "voor", "at", "for", "with", "van")):
             kind = "org" if words[0] not in first else "name"
         elif len(words) >= 2:
@@ -444,14 +447,40 @@ def find_proper(text: str, common: frozenset[str]) -> list[Span]:
             _add(spans, m, "name")
     for m in re.finditer(r"(?<=[a-z,]\s)[A-Z]\.(?=\s+[a-z,]|[,;)])", text):
         _add(spans, m, "name")
+    # hasty notes: a place from the list written in lower case after a place word ("in rosmalen")
+    for m in re.finditer(r"\b(?:in|naar|uit|te|from|to)\s+([a-z][a-z\-]{2,24})\b", text):
+        if m.group(1).capitalize() in lists.places() and m.group(1) not in common:
+            _add(spans, m, "place", group=1)
+    # lower-case initials (d.k.), not abbreviations such as z.s.m. or e.g.
+    for m in re.finditer(r"(?<![\w.])[a-z]\.[a-z]\.(?![\w.])", text):
+        if m.group() not in _ABBREVIATIONS:
+            _add(spans, m, "name")
     # hasty notes: a lower-case first name before an initial, or after a word for a relative
     kin = r"(?:met|en|collega|zus|broer|vriendin|vriend|buurvrouw|buurman|moeder|vader|partner|told|with|colleague)"
-    for m in re.finditer(rf"\b{kin}\s+([a-z]{{3,12}})(?:\s+[a-z]\.)?(?!\w)|\b([a-z]{{3,12}})\s+[a-z]\.(?=\s)", text):
+    for m in re.finditer(rf"\b{kin}\s+([a-z]{{3,12}})(?:\s+[a-z]\.)?(?!\w)|\b([a-z]{{3,12}})\s+[a-z]\.(?=[\s),;]|$)", text):
         w = m.group(1) or m.group(2)
         if w.capitalize() in first and w not in lists.EXTRA_COMMON:
             g = 1 if m.group(1) else 2
             spans.append(Span(m.start(g), m.end(), "name", text[m.start(g):m.end()], fold(w)))
     return spans
+
+
+def extend_lists(text: str, spans: list[Span]) -> list[Span]:
+    """A capitalised word joined to a found place, organisation or name by "en", "and", a
+    comma, "&" or a parenthesis is most likely of the same kind ("Chili en Zuid-Afrika",
+    "Meer (Hoogstraten)", "Rijkswaterstaat en Wagenborg")."""
+    found = {(s.start, s.end) for s in spans}
+    out: list[Span] = []
+    for s in spans:
+        if s.kind not in ("place", "org", "name", "place?", "org?", "name?"):
+            continue
+        m = re.match(rf"\s*(?:,|&|\(|\ben\b|\band\b|\bof\b|\bor\b)\s*((?:[Tt]he\s+)?{_CAP}(?:[\s\-]{_CAP}){{0,2}})",
+                     text[s.end:s.end + 60])
+        if m and m.group(1).split()[0] not in _NOT_PROPER | {"The"} or (m and m.group(1).startswith("The ")):
+            start = s.end + m.start(1)
+            if (start, s.end + m.end(1)) not in found:
+                out.append(Span(start, s.end + m.end(1), s.kind.rstrip("?") + "?", m.group(1), fold(m.group(1))))
+    return out
 
 
 def find_quasi(text: str) -> list[Span]:

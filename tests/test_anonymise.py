@@ -51,8 +51,8 @@ def test_direct_identifiers_go_and_the_coaching_content_stays():
         assert s not in text, s
     for s in KEPT:
         assert s in text, s
-    assert "[cliënt]" in text and "[leidinggevende]" in text and "[40-49 jaar]" not in text
-    assert "[30-39 jaar]" in text and "[70-79 jaar]" in text  # ages as ten-year bands
+    assert "[cliënt]" in text and "[leidinggevende]" in text and "[tussen 40 en 50 jaar]" not in text
+    assert "[tussen 30 en 40 jaar]" in text and "[tussen 70 en 80 jaar]" in text  # ages as ten-year bands
     assert "[week 2]" in text  # 12 March, in the second week of the coaching
 
 

@@ -26,7 +26,7 @@ LABELS = {
            "job": "[functie]", "birth_date": "[geboortedatum]", "person": "[persoon {n}]", "org": "[organisatie {n}]",
            "place": "[plaats]", "url": "[website]", "handle": "[account]", "bsn": "[BSN]", "iban": "[IBAN]",
            "kvk": "[KvK-nummer]", "plate": "[kenteken]", "date": "[datum]", "year": "[jaar]",
-           "age": "[{n}-{m} jaar]", "week": "week {n}", "before": "vóór het traject", "other": "[iemand]",
+           "age": "[tussen {n} en {m} jaar]", "week": "week {n}", "before": "vóór het traject", "other": "[iemand]",
            "also": "[verwijderd]", "sector": {"zorg": "[werkgever in de zorg]", "overheid": "[werkgever bij de overheid]",
                                               "onderwijs": "[werkgever in het onderwijs]"}},
     "en": {"client": "[client]", "employer": "[employer]", "commissioner": "[commissioner]",
@@ -35,7 +35,7 @@ LABELS = {
            "job": "[job]", "birth_date": "[date of birth]", "person": "[person {n}]", "org": "[organisation {n}]",
            "place": "[place]", "url": "[website]", "handle": "[account]", "bsn": "[BSN]", "iban": "[IBAN]",
            "kvk": "[KvK number]", "plate": "[licence plate]", "date": "[date]", "year": "[year]",
-           "age": "[aged {n}-{m}]", "week": "week {n}", "before": "before the coaching", "other": "[someone]",
+           "age": "[aged {n} to {m}]", "week": "week {n}", "before": "before the coaching", "other": "[someone]",
            "also": "[removed]", "sector": {"zorg": "[employer in health care]", "overheid": "[public-sector employer]",
                                            "onderwijs": "[employer in education]"}},
 }
@@ -193,7 +193,7 @@ def _placeholder(s, L: dict, pseudo: Pseudonyms, start, when: str | None) -> str
         return L["org"].format(n=pseudo.number("org", s.key))
     if s.kind == "age":
         n = int(s.key)
-        return L["age"].format(n=n, m=n + 9)
+        return L["age"].format(n=n, m=n + 10)
     if s.kind == "date":
         return _relative(s.text, L, start, when) or L["date"]
     return L.get(s.kind, L["other"])

@@ -220,6 +220,16 @@ def find_patterns(text: str) -> list[Span]:
              r"dam|burgwal|street|road|lane|avenue)"
     for m in re.finditer(rf"\b(?:{_CAP}\s)?{_CAP[:-1]}*{street}\s+\d+\s?[a-zA-Z]?\b", text):
         _add(spans, m, "address")
+    # a street named without its number ("de kruising Haagweg"), and roads (A1, N201)
+    from dossier.anonymise import lists as _lists
+
+    for m in re.finditer(rf"\b[A-Z][a-zà-ÿ]{{2,}}{street}\b", text):
+        before = text[max(0, m.start() - 30):m.start()].split()
+        after_name = bool(before) and before[-1][:1].isupper()  # Marcel Hoogendijk: a surname
+        if m.group() not in _lists.surnames() and not after_name:
+            _add(spans, m, "address")
+    for m in re.finditer(r"\b[AN]\d{1,3}\b", text):
+        _add(spans, m, "place")
     return spans
 
 
@@ -456,8 +466,8 @@ def find_proper(text: str, common: frozenset[str]) -> list[Span]:
         if m.group() not in _ABBREVIATIONS:
             _add(spans, m, "name")
     # hasty notes: a lower-case first name before an initial, or after a word for a relative
-    kin = r"(?:met|en|collega|zus|broer|vriendin|vriend|buurvrouw|buurman|moeder|vader|partner|told|with|colleague)"
-    for m in re.finditer(rf"\b{kin}\s+([a-z]{{3,12}})(?:\s+[a-z]\.)?(?!\w)|\b([a-z]{{3,12}})\s+[a-z]\.(?=[\s),;]|$)", text):
+    kin = r"(?:met|en|\+|&|collega|zus|broer|vriendin|vriend|buurvrouw|buurman|moeder|vader|partner|told|with|colleague)"
+    for m in re.finditer(rf"(?:(?<!\w){kin}\s+|\()([a-z]{{3,12}})(?:\s+[a-z]\.)?(?!\w)|\b([a-z]{{3,12}})\s+[a-z]\.(?=[\s),;]|$)", text):
         w = m.group(1) or m.group(2)
         if w.capitalize() in first and w not in lists.EXTRA_COMMON:
             g = 1 if m.group(1) else 2

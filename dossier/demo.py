@@ -53,6 +53,8 @@ def _steps(example: str, notes: str, findings: str, out: str) -> list[tuple[str,
         ("The open requests of the practice, with their deadlines", ["requests"]),
         ("Give Eva her copy: a PDF written for her, and the same as JSON (CSR 5.1)", [
             "copy", "Eva Jansen", "--out", out]),
+        ("An anonymised case of another client for intervision: every replacement is shown first (TB 2.16)", [
+            "anonymise", "Noëlle Dijkstra", "--sessions", "1-2", "--out", out + "/casus.md", "--yes"]),
         ("Prove the audit trail unbroken (every unlock, change and export, never content)", ["audit", "verify"]),
     ]
 

@@ -240,8 +240,8 @@ def _risks(result: Result, client: dict, lang: str) -> list[str]:
         out.append((f"een zeldzaam beroep of opvallende gebeurtenis komt {n}x voor: '{word}'" if nl else
                     f"a rare profession or notable event appears {n} time(s): '{word}'"))
     if client.get("job_title"):
-        out.append(("de functie van de cliënt is vervangen door [functie]; beschrijvingen van het werk kunnen haar "
-                    "nog herkenbaar maken" if nl else "the client's job title was replaced by [job]; descriptions "
+        out.append(("de functie van de cliënt is vervangen door [functie]; beschrijvingen van het werk kunnen de "
+                    "cliënt nog herkenbaar maken" if nl else "the client's job title was replaced by [job]; descriptions "
                     "of the work may still make the client recognisable"))
     for k in result.kept:
         out.append((f"op uw verzoek niet vervangen: '{k}'" if nl else f"kept at your request: '{k}'"))

@@ -28,7 +28,7 @@ _CAP = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’\-]+"
 KEEP_ACRONYMS = frozenset("""ACT RET EMDR HRV ADHD ADD PTSS PTSD CGT GGZ MT HR ICT CEO CFO ZZP OR IC KPI NL VS EU
 OK TV PC AI IT PR BHV SOLK DSM GGD OCD ASS RSI CVS MRI BMI OV NS HBO MBO WO VWO HAVO VMBO PABO BSN IBAN KVK
 AOW WW WIA WAO HRM FTE CAO ARBO PDF GP NHS CV UK US USA BBC RMSSD SDNN PHQ GAD UBOS BDI SCL DASS MBI DKL SEH SMART
-DESC GROW STAR ABC SOLL SOS HSP BRAVO""".split())
+DESC GROW STAR ABC SOLL SOS HSP BRAVO CSR NOBCO EMCC ICF NOLOC""".split())
 ORG_ACRONYMS = frozenset("""UMC UMCG LUMC AMC VUMC KLM UWV ING AH ABN KPN ASML SVB CBR CJIB DUO BELASTINGDIENST
 VU UVA TU HAN HVA HU RIVM TNO NOS RTL AVRO KNVB PSV AJAX DSM SHELL PHILIPS NXP TATA RABO""".split())
 ORG_WORDS = (r"(?:B\.?V\.?|N\.?V\.?|V\.?O\.?F\.?|Holding|Groep|Group|Ltd|Inc|GmbH)")
@@ -258,7 +258,16 @@ def _phones(text: str, spans: list) -> None:
 
     for region in ("NL", "BE", "GB"):
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
-            spans.append(Span(match.start, match.end, "phone", match.raw_string, fold(match.raw_string)))
+            raw = match.raw_string
+            # a valid number, or an international one in a range that is merely possible (+44 7700 …);
+            # never a time or an amount such as "20.00"
+            if phonenumbers.is_valid_number(match.number) or \
+                    (raw.lstrip().startswith(("+", "00")) and len(re.sub(r"\D", "", raw)) >= 10):
+                spans.append(Span(match.start, match.end, "phone", raw, fold(raw)))
+    # an international number the matcher skipped (inside brackets, an unusual range)
+    for m in re.finditer(r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}(?:[\s\-.]?\(?\d{1,5}\)?){2,6}", text):
+        if 9 <= len(re.sub(r"\D", "", m.group())) <= 15:
+            _add(spans, m, "phone")
 
 
 def find_dates(text: str) -> list[Span]:
@@ -412,7 +421,8 @@ Then Now Also And But Or If After Before In On At With From To For About Her His
 Bevindingen Intake Sessie Gesprek Doel Terugblik Volgende Verder Vandaag Gisteren Morgen Thuis Werk Maandag Dinsdag
 Woensdag Donderdag Vrijdag Zaterdag Zondag Monday Tuesday Wednesday Thursday Friday Saturday Sunday Kerst Pasen
 Christmas Easter God Koningsdag Ramadan Suikerfeest English Dutch Nederlands Engels Frans Duits Spaans Turks
-Marokkaans Arabisch French German Spanish Turkish Arabic Nederlandse Engelse Internet Teams Zoom Excel""".split())
+Marokkaans Arabisch French German Spanish Turkish Arabic Nederlandse Engelse Internet Teams Zoom Excel CSR
+NOBCO EMCC TotalBalance""".split())
 _ABBREVIATIONS = frozenset("e.g. i.e. a.s. o.a. z.s.m. m.a.w. d.w.z. b.v. t.z.t. i.p.v. n.a.v. c.q. e.d. m.b.t. t.a.v. "
                            "i.v.m. p.m. a.m. v.s. n.b. z.o.z. o.b.v.".split())
 _CAPW = r"[A-ZÀ-ÖØ-Þ][\wà-öø-ÿ'’\-]+"  # a capitalised word, inner capitals allowed (TivoliVredenburg)

@@ -348,7 +348,7 @@ def letter_for(db, p: dict, practice: dict, lang: str, date: str) -> dict:
 
     c = db.one("SELECT first_name, last_name, address, postcode, city FROM clients WHERE id = ?", (p["client_id"],))
     first, last, address, postcode, city = c
-    kinds = [f"{_WHAT[lang][t]} ({n})" for t, n in p["counts"].items() if n and t != "holds"]
+    kinds = [f"{_WHAT[lang][t]} ({n})" for t, n in p["counts"].items() if n and t in _WHAT[lang] and t != "holds"]
     nl = lang == "nl"
     req = p["request"] and {**p["request"], "received": long_date(p["request"]["received"], lang)}
     on = long_date(date, lang)

@@ -294,3 +294,16 @@ def test_verify_names_a_missing_attachment_file(practice, tmp_path):
     (practice / "blobs" / aid).unlink()
     with Vault.open(practice, PASSPHRASE) as v:
         assert v.verify() == [f"attachment {aid}: its encrypted file is missing from blobs/"]
+
+
+def test_a_client_with_an_anonymised_export_is_destroyed_with_its_placeholders(cli, practice, tmp_path):
+    notes = tmp_path / "n.txt"
+    notes.write_text("Gesprek over collega Pieter Bos en de afdeling.", encoding="utf-8")
+    cli("session", "add", "noelle", "--date", "2026-01-05", "--notes-file", notes)
+    assert cli("anonymise", "noelle", "--out", tmp_path / "casus.md", "--yes").exit_code == 0
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.db.one("SELECT count(*) FROM pseudonyms")[0] >= 1
+    r = cli("destroy", "run", "noelle", "--yes", "--out", tmp_path)
+    assert r.exit_code == 0, r.stderr
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.db.one("SELECT count(*) FROM pseudonyms")[0] == 0

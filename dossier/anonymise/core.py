@@ -88,13 +88,12 @@ class Pseudonyms:
 
     def __init__(self, secret: bytes, client_id: str, store: dict[str, tuple[str, int]]):
         self.secret, self.client_id, self.store = secret, client_id, store
-        self.new: dict[str, tuple[str, int]] = {}
 
     def number(self, kind: str, key: str) -> int:
         tag = hmac.new(self.secret, f"{self.client_id}|{kind}|{key}".encode(), hashlib.sha256).hexdigest()
         if tag not in self.store:
             n = 1 + max((num for k, num in self.store.values() if k == kind), default=0)
-            self.store[tag] = self.new[tag] = (kind, n)
+            self.store[tag] = (kind, n)
         return self.store[tag][1]
 
 

@@ -56,11 +56,6 @@ def common_words() -> frozenset[str]:
     return frozenset(words | EXTRA_COMMON)
 
 
-@functools.lru_cache(maxsize=None)
-def hospitals() -> frozenset[str]:
-    return _read("institutions", "lst_hospital") | _read("institutions", "lst_hospital_abbr")
-
-
 # Words that are first names, surnames or places in the lists but, in coaching notes, are
 # nearly always ordinary words (checked lower-cased; a title or a following surname still
 # marks them as names).

@@ -56,7 +56,7 @@ def parse(text: str) -> tuple[str, str]:
     return clean(notes_part), clean(findings_part)
 
 
-SECRET_VARS = ("DOSSIER_PASSPHRASE", "DOSSIER_NEW_PASSPHRASE", "DOSSIER_RECOVERY_KEY")
+SECRET_VARS = ("DOSSIER_PASSPHRASE", "DOSSIER_NEW_PASSPHRASE", "DOSSIER_RECOVERY_KEY", "DOSSIER_SUCCESSOR_SHARES")
 
 
 def _without_secrets(environ) -> dict:

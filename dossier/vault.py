@@ -239,6 +239,29 @@ class Vault:
         path = Path(path)
         return cls._unlocked(path, _read_slots(path), master_key, "unlock.master", test_unencrypted, mirrored)
 
+    @classmethod
+    def open_with_successor(cls, path: Path, secret: bytes) -> "Vault":
+        """Unlock with the secret that K successor shares put back together (TB 2.28)."""
+        path = Path(path)
+        slots = _read_slots(path)
+        if not any(sl.get("kind") == "successor" for sl in slots["slots"]):
+            raise WrongPassphrase("this vault has no successor access (never set up, or revoked)")
+        slot = _slot(slots, "successor")
+        kek = crypto.recovery_kek(secret, crypto.unb64(slot["salt"]))
+        master = crypto.unwrap(kek, crypto.unb64(slot["wrapped"]), "set of successor shares")
+        return cls._unlocked(path, slots, master, "unlock.successor", False)
+
+    def set_successor_slot(self, secret: bytes | None) -> None:
+        """Add (or replace) the successor slot for ``secret``, or remove it with None; the
+        key-slot file is rewritten atomically inside the current write."""
+        kept = [sl for sl in self.slots["slots"] if sl.get("kind") != "successor"]
+        if secret is not None:
+            slot = _recovery_slot(secret, self._data_key)
+            kept.append({**slot, "kind": "successor"})
+        slots = {**self.slots, "slots": kept}
+        paths.replace_private_file(self.path / SLOTS_NAME, json.dumps(slots, indent=2).encode())
+        self.slots = slots
+
     @property
     def master_key(self) -> bytes:
         """The key the slots unwrap; it wraps the database key (and a backup's)."""

@@ -30,7 +30,7 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     for var in ("DOSSIER_PASSPHRASE", "DOSSIER_PASSCOMMAND", "DOSSIER_VAULT", "DOSSIER_NEW_PASSPHRASE",
-                "DOSSIER_RECOVERY_KEY", "EDITOR", "VISUAL"):
+                "DOSSIER_RECOVERY_KEY", "DOSSIER_SUCCESSOR_SHARES", "EDITOR", "VISUAL"):
         monkeypatch.delenv(var, raising=False)
 
 

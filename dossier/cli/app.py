@@ -163,7 +163,8 @@ def demo():
 
 
 def _register() -> None:
-    from dossier.cli import anonymise, attachment, audit, backup, client, consent, data, destroy, rights, session
+    from dossier.cli import (anonymise, attachment, audit, backup, client, consent, data, destroy, rights, session,
+                             successor)
 
     app.add_typer(client.app, name="client")
     app.add_typer(session.app, name="session")
@@ -190,6 +191,7 @@ def _register() -> None:
     app.add_typer(backup.backup_app, name="backup")
     app.command("restore")(backup.restore)
     app.command("anonymise")(anonymise.anonymise)
+    app.add_typer(successor.successor_app, name="successor")
 
 
 _register()

@@ -1,0 +1,84 @@
+"""Successor access for incapacity (TB 2.28: provisions for the transfer of clients and records
+when the coach cannot work; CSR 2.5).
+
+Instead of a password in a sealed envelope: a random 256-bit secret opens a key slot of its
+own, and is split with Shamir secret sharing (SLIP-39, the ``shamir-mnemonic`` library) into
+N shares of which any K put it back together; fewer reveal nothing. Each share is a list of
+words to print and hand to a trusted colleague or a notary. The shares are printed once and
+kept nowhere; the vault records the date, N, K and to whom, and ``revoke`` removes the slot,
+which makes every old share useless for this vault.
+"""
+
+from __future__ import annotations
+
+import json
+
+from dossier import crypto
+from dossier.errors import InvalidInput, WrongPassphrase
+
+META_KEY = "successor"
+
+
+def setup(vault, shares: int, threshold: int, holders: list[str] = ()) -> list[str]:
+    """Make a new successor secret, its key slot and its shares; returns the shares (word lists).
+    An earlier setup's shares stop working."""
+    import shamir_mnemonic
+
+    from dossier.records import fields as F
+
+    if not 2 <= threshold <= shares <= 16:
+        raise InvalidInput("--shares/--threshold", f"{threshold} of {shares}",
+                           "must be 2 <= threshold <= shares <= 16 (one share alone must not open the vault)")
+    holders = [F.check_line("--to", h, required=True) for h in holders]
+    if holders and len(holders) != shares:
+        raise InvalidInput("--to", f"{len(holders)} names", f"must name all {shares} holders, or none")
+    secret = crypto.random_bytes(32)
+    words = [" ".join(m.split()) for m in shamir_mnemonic.generate_mnemonics(1, [(threshold, shares)], secret)[0]]
+    with vault.write():
+        from dossier.vault import now
+
+        vault.set_successor_slot(secret)
+        record = {"date": now()[:10], "shares": shares, "threshold": threshold, "holders": holders}
+        vault.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                         "excluded.value", (META_KEY, json.dumps(record)))
+        vault.log("successor.setup", detail=f"{threshold} of {shares} shares" +
+                  (f", to {len(holders)} named holders" if holders else ""))
+    return words
+
+
+def status(vault) -> dict | None:
+    row = vault.db.one("SELECT value FROM meta WHERE key = ?", (META_KEY,))
+    active = any(sl.get("kind") == "successor" for sl in vault.slots["slots"])
+    return json.loads(row[0]) | {"active": active} if row else None
+
+
+def revoke(vault) -> None:
+    """Remove the successor slot: every share of every earlier setup stops opening this vault."""
+    from dossier.errors import Refused
+
+    if not any(sl.get("kind") == "successor" for sl in vault.slots["slots"]):
+        raise Refused("there is no successor access to revoke")
+    with vault.write():
+        vault.set_successor_slot(None)
+        vault.db.execute("DELETE FROM meta WHERE key = ?", (META_KEY,))
+        vault.log("successor.revoke")
+
+
+def combine(shares: list[str]) -> bytes:
+    """The secret from K shares. Errors never repeat a share's words (they are secret)."""
+    import shamir_mnemonic
+
+    cleaned = [" ".join(s.lower().split()) for s in shares if s.strip()]
+    if not cleaned:
+        raise WrongPassphrase("no successor shares given")
+    try:
+        return shamir_mnemonic.combine_mnemonics(cleaned)
+    except shamir_mnemonic.MnemonicError as e:
+        text = str(e)
+        if "Wrong number of mnemonics" in text or "Insufficient number" in text:
+            reason = f"too few shares ({len(cleaned)} given)"
+        elif "checksum" in text.lower() or "Invalid mnemonic" in text or "word" in text.lower():
+            reason = "a share has a wrong word or was mistyped (its checksum fails)"
+        else:
+            reason = "the shares do not belong together (from different setups?)"
+        raise WrongPassphrase(f"the successor shares do not open the vault: {reason}") from None

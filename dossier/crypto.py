@@ -148,3 +148,30 @@ def random_bytes(n: int) -> bytes:
     return nacl.utils.random(n)
 
 
+
+
+# -- signatures (handover bundles, TB 2.28) ---------------------------------------------------------
+
+def signing_public_key(seed: bytes) -> bytes:
+    """The Ed25519 public key of a 32-byte signing seed."""
+    import nacl.signing
+
+    return bytes(nacl.signing.SigningKey(seed).verify_key)
+
+
+def sign(seed: bytes, message: bytes) -> bytes:
+    """An Ed25519 signature (64 bytes) of ``message``."""
+    import nacl.signing
+
+    return bytes(nacl.signing.SigningKey(seed).sign(message).signature)
+
+
+def signature_valid(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    import nacl.exceptions
+    import nacl.signing
+
+    try:
+        nacl.signing.VerifyKey(public_key).verify(message, signature)
+        return True
+    except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, ValueError, TypeError):
+        return False

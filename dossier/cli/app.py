@@ -163,8 +163,8 @@ def demo():
 
 
 def _register() -> None:
-    from dossier.cli import (anonymise, attachment, audit, backup, client, consent, data, destroy, rights, session,
-                             successor)
+    from dossier.cli import (anonymise, attachment, audit, backup, client, consent, data, destroy, identity, rights,
+                             session, successor)
 
     app.add_typer(client.app, name="client")
     app.add_typer(session.app, name="session")
@@ -192,6 +192,8 @@ def _register() -> None:
     app.command("restore")(backup.restore)
     app.command("anonymise")(anonymise.anonymise)
     app.add_typer(successor.successor_app, name="successor")
+    app.add_typer(identity.identity_app, name="identity")
+    app.add_typer(identity.contacts_app, name="contacts")
 
 
 _register()

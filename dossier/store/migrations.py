@@ -190,7 +190,16 @@ _V5 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5]
+# Migration 6: colleagues' public identities for handover (TB 2.28): an age recipient, and
+# for colleagues who use dossier an Ed25519 key that signs their bundles.
+_V6 = [
+    """CREATE TABLE contacts (
+        n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        age TEXT NOT NULL UNIQUE, ed25519 TEXT, fingerprint TEXT NOT NULL, added TEXT NOT NULL
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -101,10 +101,10 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
                     "ledger": ledger, "files": dict(sorted(files.items()))}
         paths.write_private_file(partial / MANIFEST, _dump(manifest))
         for f in ("vault.db", "keyslots.json", MANIFEST):  # the blobs were synced as they were copied
-            _fsync(partial / f)
+            paths.fsync(partial / f)
         for d in (partial / "blobs", partial):
             if d.is_dir():
-                _fsync_dir(d)
+                paths.fsync_dir(d)
         # The audit entry and the rename stand or fall together.
         with vault.write():
             if folder != remembered:
@@ -113,7 +113,7 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
                 vault.log("backup.config", detail=f"backup folder {folder}")
             vault.log("backup.make", detail=name)
             os.replace(partial, final)
-            _fsync_dir(folder)
+            paths.fsync_dir(folder)
     except BaseException as e:
         shutil.rmtree(partial, ignore_errors=True)
         if isinstance(e, OSError):  # disk full, disk gone, no permission
@@ -463,17 +463,3 @@ def _dump(manifest: dict) -> bytes:
 def _stamp(text: str) -> str:
     return dt.datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc).isoformat().replace(
         "+00:00", "Z")
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not possible on Windows; the rename is still atomic
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -38,8 +38,7 @@ class BlobStore:
         paths.make_private_dir(self.folder)
         path = self._path(blob_id)
         paths.write_private_file(path, VERSION + crypto.wrap(key, content), overwrite=True)
-        with open(path, "rb+") as fh:
-            os.fsync(fh.fileno())
+        paths.fsync(path)
         return key
 
     def get(self, blob_id: str, key: bytes) -> bytes:

@@ -137,3 +137,20 @@ def replace_private_file(path: Path, data: bytes) -> None:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()  # gone already after a successful rename
+
+
+def fsync(path: Path) -> None:
+    """Flush a file's bytes to the disk."""
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def fsync_dir(path: Path) -> None:
+    """Flush a folder's entries (a rename) to the disk; not possible on Windows, where the
+    rename is still atomic."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -305,12 +305,12 @@ class Vault:
         key = self.export_db(new_db)
         slots = self.slots_for(new_db, key)
         paths.write_private_file(new_slots, json.dumps(slots, indent=2).encode())
-        _fsync(new_slots)
+        paths.fsync(new_slots)
         self.db.close()
         os.replace(new_db, db_file)
-        _fsync_dir(self.path)
+        paths.fsync_dir(self.path)
         os.replace(new_slots, slots_file)
-        _fsync_dir(self.path)
+        paths.fsync_dir(self.path)
         for leftover in ("-wal", "-shm"):
             (self.path / (DB_NAME + leftover)).unlink(missing_ok=True)
         self.slots = slots
@@ -550,20 +550,6 @@ def _db_key(slots: dict, master: bytes) -> bytes:
         raise VaultDamaged("the key-slot file's database key does not open with this vault's key") from None
 
 
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not possible on Windows; the renames are still atomic
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _finish_rotation(path: Path) -> None:
     """Complete or undo a key rotation that a crash interrupted (Vault.rekey): if the database
     was swapped, its slot file follows; if not, the unfinished next files are removed."""
@@ -576,7 +562,7 @@ def _finish_rotation(path: Path) -> None:
             salt = None
         if salt is not None and db_file.exists() and not new_db.exists() and _first_bytes(db_file) == salt:
             os.replace(new_slots, path / SLOTS_NAME)
-            _fsync_dir(path)
+            paths.fsync_dir(path)
         else:
             new_slots.unlink()
     new_db.unlink(missing_ok=True)

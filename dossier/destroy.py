@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from dossier import paths
-from dossier.errors import InvalidInput, NotFound, Refused
+from dossier.errors import InvalidInput, Refused
 from dossier.records import fields as F
 from dossier.records.clients import get_summary, new_id
 
@@ -56,18 +56,14 @@ def add_period(date: str, period: str) -> str:
     return d.replace(year=year, month=month, day=min(d.day, calendar.monthrange(year, month)[1])).isoformat()
 
 
-def _received(value: str | None) -> str:
-    from dossier.rights.requests import received_date
-
-    return received_date(value)
-
-
 # -- requests, holds, retention --------------------------------------------------------------------
 
 def request(vault, client_id: str, received: str | None, letter: Path | None = None) -> dict:
     """Record a written request to destroy the dossier; the deadline is receipt + 28 days.
     The request (name, dates, the scanned letter) outlives the dossier as a tombstone."""
-    received = _received(received)
+    from dossier.rights.requests import received_date
+
+    received = received_date(received)
     content = paths.read_user_file(letter, max_bytes=20 * 2**20) if letter else None
     with vault.write():
         from dossier.vault import now
@@ -84,14 +80,6 @@ def request(vault, client_id: str, received: str | None, letter: Path | None = N
                           Path(letter).name if letter else None, now()))
         vault.log("destroy.request", client_id, detail=f"request {rid}" + (", letter kept" if letter else ""))
     return {"id": rid, "deadline": deadline}
-
-
-def check_not_destroyed(db, client_id_or_query: str) -> None:
-    """A clear refusal for a client that was destroyed (the ledger remembers the id)."""
-    row = db.one("SELECT destroyed FROM ledger WHERE client_id = ?", (client_id_or_query.strip().lower(),))
-    if row:
-        raise Refused(f"client {client_id_or_query} was destroyed on {row[0]}; nothing of the dossier is left",
-                      "the request is kept: dossier destroy list")
 
 
 def hold(vault, client_id: str, reason: str) -> str:
@@ -309,17 +297,6 @@ def forget(vault, entries: list[dict]) -> list[str]:
     if erased:
         finish(vault, blobs)
     return erased
-
-
-def resolve_live(db, query: str) -> str:
-    """The client meant by CLIENT; a destroyed client's id gets a clear refusal."""
-    from dossier.records.clients import resolve
-
-    try:
-        return resolve(db, query)
-    except NotFound:
-        check_not_destroyed(db, query)
-        raise
 
 
 # -- the command: what is due, confirmation, letters -----------------------------------------------

@@ -131,9 +131,12 @@ def test_request_hold_run_and_the_tombstone(cli, practice, tmp_path):
     assert [(r["client"], r["received"], r["status"], r["executed"], r["letter_name"]) for r in rows] == [
         ("Noëlle Dijkstra", "2026-11-01", "done", TODAY, "verzoek.pdf")]
     assert "Noëlle" not in cli("client", "list").stdout
-    assert_error(cli("client", "show", NOELLE), 1, f"no client with id {NOELLE}")
-    assert_error(cli("destroy", "request", NOELLE), 7, "was destroyed on")
-    assert_error(cli("copy", NOELLE, "--out", tmp_path / "c"), 1, "no client with id")
+    # every command that names the client says it was destroyed, and changes nothing
+    for args in (["client", "show", NOELLE], ["destroy", "request", NOELLE], ["copy", NOELLE, "--out", tmp_path / "c"],
+                 ["correction", "request", NOELLE, "--field", "city", "--proposed", "X", "--reason", "r"],
+                 ["anonymise", NOELLE, "--out", tmp_path / "c.md", "--yes"]):
+        assert_error(cli(*args), 1, f"client {NOELLE} was destroyed on {TODAY}")
+    assert not (tmp_path / "c").exists() and not (tmp_path / "c.md").exists()
 
 
 def test_typing_the_name_confirms_and_anything_else_changes_nothing(cli, practice, tmp_path):

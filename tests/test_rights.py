@@ -162,10 +162,12 @@ def test_copy_bad_input_writes_nothing_and_logs_nothing(cli, practice, tmp_path,
 
 
 def test_copy_of_a_destroyed_client_is_refused(cli, practice, tmp_path):
-    with Vault.open(practice, PASSPHRASE) as v, v.write():
-        v.db.execute("DELETE FROM clients WHERE id = ?", (NOELLE,))  # as destruction will
+    from dossier.destroy import destroy
+
+    with Vault.open(practice, PASSPHRASE) as v:
+        destroy(v, [NOELLE])
     before = state(practice)
-    assert_error(cli("copy", NOELLE, "--out", tmp_path / "o"), 1, f"no client with id {NOELLE}")
+    assert_error(cli("copy", NOELLE, "--out", tmp_path / "o"), 1, f"client {NOELLE} was destroyed on {TODAY}")
     assert not (tmp_path / "o").exists() and state(practice) == before
 
 

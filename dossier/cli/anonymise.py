@@ -33,11 +33,11 @@ def anonymise(
     sessions; never content).
     """
     from dossier.anonymise import export
-    from dossier.destroy import resolve_live
+    from dossier.records.clients import resolve
     from dossier.records.clients import get_summary
 
     with opened(ctx) as vault:
-        cid = resolve_live(vault.db, client)
+        cid = resolve(vault.db, client)
         result, store = export.prepare(vault, cid, sessions=sessions, purpose=purpose, keep=keep or [],
                                        also=also or [])
         exposed = export.exposes_client(result, get_summary(vault.db, cid))

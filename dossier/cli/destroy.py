@@ -28,10 +28,11 @@ def request(
 
     The request (name, dates, the letter) is kept after the destruction as proof; nothing else.
     """
-    from dossier.destroy import request, resolve_live
+    from dossier.destroy import request
+    from dossier.records.clients import resolve
 
     with opened(ctx) as vault:
-        result = request(vault, resolve_live(vault.db, client), received, letter)
+        result = request(vault, resolve(vault.db, client), received, letter)
     output.out.print(result["id"])
     output.ok(f"destruction request recorded; destroy as soon as possible, at the latest {result['deadline']}")
 
@@ -59,20 +60,22 @@ def hold(
     reason: str = typer.Option(..., "--reason", help="Why it may not be destroyed now (a complaint, a court case)."),
 ):
     """Put a legal hold on a dossier: it cannot be destroyed until released (CSR 5.4: weighty reasons)."""
-    from dossier.destroy import hold, resolve_live
+    from dossier.destroy import hold
+    from dossier.records.clients import resolve
 
     with opened(ctx) as vault:
-        hold(vault, resolve_live(vault.db, client), reason)
+        hold(vault, resolve(vault.db, client), reason)
     output.ok("legal hold placed; it is shown with every listing of what is due")
 
 
 @destroy_app.command("release")
 def release(ctx: typer.Context, client: str = typer.Argument(..., help="Id, unique id prefix, or name.")):
     """Release a legal hold."""
-    from dossier.destroy import release, resolve_live
+    from dossier.destroy import release
+    from dossier.records.clients import resolve
 
     with opened(ctx) as vault:
-        release(vault, resolve_live(vault.db, client))
+        release(vault, resolve(vault.db, client))
     output.ok("legal hold released")
 
 
@@ -116,7 +119,8 @@ def run(
     attachment files are overwritten and removed, and the client is erased from the backups
     in the backup folder. A confirmation letter for each client is written to --out.
     """
-    from dossier.destroy import due_clients, resolve_live, run
+    from dossier.destroy import due_clients, run
+    from dossier.records.clients import resolve
     from dossier.errors import UsageError
 
     if (client is None) == (not due):
@@ -130,7 +134,7 @@ def run(
                 output.ok("nothing is due for destruction")
                 return
         else:
-            ids = [resolve_live(vault.db, client)]
+            ids = [resolve(vault.db, client)]
         result = run(vault, ids, out, lang, _confirm(yes))
     for d in result["destroyed"]:
         output.ok(f"destroyed {d['client']} on {d['destroyed']} (basis: {d['basis']})")
@@ -151,10 +155,11 @@ def retention_set(
     client: Optional[str] = typer.Option(None, "--client", help="Only for this client (an override)."),
 ):
     """Set how long a closed dossier is kept before it is due for destruction."""
-    from dossier.destroy import resolve_live, set_retention
+    from dossier.destroy import set_retention
+    from dossier.records.clients import resolve
 
     with opened(ctx) as vault:
-        value = set_retention(vault, after_close, resolve_live(vault.db, client) if client else None)
+        value = set_retention(vault, after_close, resolve(vault.db, client) if client else None)
     output.ok(f"retention after closing: {value or 'the practice default'}" + (" for this client" if client else ""))
 
 

@@ -262,6 +262,12 @@ def resolve(db, query: str) -> str:
     if _UUID.fullmatch(low):
         if db.one("SELECT 1 FROM clients WHERE id = ?", (low,)):
             return low
+        # A destroyed client's id is in the ledger (CSR 5.4): say so rather than "unknown".
+        gone = db.one("SELECT destroyed FROM ledger WHERE client_id = ?", (low,)) \
+            if db.one("SELECT 1 FROM sqlite_master WHERE name = 'ledger'") else None
+        if gone:
+            raise NotFound(f"client {q} was destroyed on {gone[0]}; nothing of the dossier is left",
+                           "its request, if there was one, is kept: dossier destroy list")
         raise NotFound(f"no client with id {q}", "list clients with: dossier client list")
     found: dict[str, str] = {}
     if re.fullmatch(r"[0-9a-f-]{4,}", low):

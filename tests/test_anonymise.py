@@ -209,3 +209,10 @@ def test_times_amounts_and_the_coaching_network_are_not_identifiers():
     text = case_text(anonymise(client(sessions=[{"date": "2025-03-03", "notes": notes, "findings": ""}]), secret=b"k"))
     for kept in ("20.00 uur", "€ 125,50", "CSR Centrum", "7.5 uur"):
         assert kept in text, kept
+
+
+def test_rare_professions_are_reported_as_residual_risk_and_empty_notes_give_empty_sessions():
+    r = anonymise(client(), secret=b"k")
+    assert any("'wethouder'" in risk for risk in r.risks)
+    empty = anonymise(client(sessions=[{"date": "2025-03-03", "notes": "", "findings": ""}]), secret=b"k")
+    assert [s["notes"] for s in empty.sections if s["key"] == "session"] == [""]

@@ -100,3 +100,11 @@ def test_the_shares_are_kept_nowhere(vault_path, dossier):
     for share in shares:
         words = share.split()
         assert " ".join(words[:4]).encode() not in raw and " ".join(words[-4:]).encode() not in raw
+
+
+def test_holder_names_are_printed_as_typed(cli):
+    r = cli("successor", "setup", "--shares", "2", "--threshold", "2", "--to", "[red]Anna[/red]", "--to", "Bert")
+    assert r.exit_code == 0, r.stderr
+    assert "(for [red]Anna[/red])" in r.stdout  # rich markup shown, not applied
+    assert_error(cli("successor", "setup", "--shares", "2", "--threshold", "2", "--to", "A", "--to", "B\x1b[2J"), 1,
+                 "contains a control character")

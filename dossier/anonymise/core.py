@@ -51,7 +51,6 @@ class Result:
     lang: str
     sections: list[dict]  # {"title", "text"} in order, already anonymised
     replacements: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> {original: placeholder}
-    counts: dict[str, int] = field(default_factory=dict)
     risks: list[str] = field(default_factory=list)
     sessions: list[int] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
@@ -135,6 +134,7 @@ def anonymise(client: dict, *, sessions: str | None = None, keep: list[str] = ()
     start = dt.date.fromisoformat(all_sessions[0]["date"]) if all_sessions else None
     result = Result(lang=lang, sections=[], sessions=chosen)
     keep_f = [detect.fold(k) for k in keep if k.strip()]
+    quasi: list[str] = []  # rare professions and events left in the text
     result.kept = [k for k in keep if k.strip()]
 
     def clean(text: str, when: str | None) -> str:
@@ -158,12 +158,9 @@ def anonymise(client: dict, *, sessions: str | None = None, keep: list[str] = ()
             out.append(label)
             last = s.end
             result.replacements.setdefault(s.kind if s.kind != "known" else "dossier", {})[s.text] = label
-            result.counts[s.kind] = result.counts.get(s.kind, 0) + 1
         out.append(text[last:])
         cleaned = "".join(out)
-        for q in detect.find_quasi(cleaned):
-            result.counts["quasi"] = result.counts.get("quasi", 0) + 1
-            result.risks.append(q.text.lower())
+        quasi.extend(q.text.lower() for q in detect.find_quasi(cleaned))
         return cleaned
 
     when0 = all_sessions[0]["date"] if all_sessions else None
@@ -179,7 +176,7 @@ def anonymise(client: dict, *, sessions: str | None = None, keep: list[str] = ()
             week = (dt.date.fromisoformat(r["date"]) - start).days // 7 + 1 if r.get("date") and start else None
             result.sections.append({"key": key, "name": r.get("name") or r.get("kind"), "week": week,
                                     "results": r.get("results") or {}})
-    result.risks = _risks(result, client, lang)
+    result.risks = _risks(quasi, result.kept, client, lang)
     return result
 
 
@@ -229,19 +226,18 @@ def _relative(text: str, L: dict, start, when: str | None) -> str | None:
     return f"[{L['week'].format(n=weeks)}]" if weeks >= 1 else f"[{L['before']}]"
 
 
-def _risks(result: Result, client: dict, lang: str) -> list[str]:
+def _risks(quasi: list[str], kept: list[str], client: dict, lang: str) -> list[str]:
+    from collections import Counter
+
     nl = lang == "nl"
     out = []
-    counts: dict[str, int] = {}
-    for word in result.risks:
-        counts[word] = counts.get(word, 0) + 1
-    for word, n in sorted(counts.items()):
+    for word, n in sorted(Counter(quasi).items()):
         out.append((f"een zeldzaam beroep of opvallende gebeurtenis komt {n}x voor: '{word}'" if nl else
                     f"a rare profession or notable event appears {n} time(s): '{word}'"))
     if client.get("job_title"):
         out.append(("de functie van de cliënt is vervangen door [functie]; beschrijvingen van het werk kunnen de "
                     "cliënt nog herkenbaar maken" if nl else "the client's job title was replaced by [job]; descriptions "
                     "of the work may still make the client recognisable"))
-    for k in result.kept:
+    for k in kept:
         out.append((f"op uw verzoek niet vervangen: '{k}'" if nl else f"kept at your request: '{k}'"))
     return out

@@ -61,14 +61,10 @@ def list_(
 ):
     """The client's consents, oldest first; 'current' is what later commands check."""
     from dossier.records.clients import resolve
-    from dossier.rights.consent import client_consents, current
+    from dossier.rights.consent import client_consents
 
     with opened(ctx) as vault:
-        cid = resolve(vault.db, client)
-        rows = client_consents(vault.db, cid, type_)
-        in_force = {c["id"] for c in (current(vault.db, cid, t) for t in {r["type"] for r in rows}) if c}
-    for r in rows:
-        r["current"] = r["id"] in in_force
+        rows = client_consents(vault.db, resolve(vault.db, client), type_, with_current=True)
     if json_:
         return output.emit_json(rows)
     output.table(f"{len(rows)} consents", ["type", "granted", "how", "withdrawn", "current", "scope"],

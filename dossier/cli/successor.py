@@ -32,7 +32,7 @@ def setup(
         words = setup(vault, shares, threshold, to or [])
     for i, share in enumerate(words, 1):
         holder = f" (for {to[i - 1]})" if to else ""
-        output.out.print(f"Share {i} of {shares}{holder}, {threshold} needed:")
+        output.out.print(output.safe(f"Share {i} of {shares}{holder}, {threshold} needed:"))  # names from --to
         output.out.print(f"    {share}\n", soft_wrap=True)  # one line: a share is copied whole
     output.ok(f"successor access set up: {threshold} of {shares} shares open the vault; recorded without the shares")
 

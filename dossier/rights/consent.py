@@ -91,9 +91,15 @@ def withdraw(vault, client_id: str, ctype: str, date: str | None = None) -> str:
     return row[0]
 
 
-def client_consents(db, client_id: str, ctype: str | None = None) -> list[dict]:
-    """The consent history of a client (canonical shape), oldest first."""
+def client_consents(db, client_id: str, ctype: str | None = None, with_current: bool = False) -> list[dict]:
+    """The consent history of a client (canonical shape), oldest first; ``with_current`` adds
+    ``current``: whether it is the consent of its type in force today."""
     sql, params = f"SELECT {', '.join(COLUMNS)} FROM consents WHERE client_id = ?", [client_id]
     if ctype:
         sql, params = sql + " AND type = ?", [client_id, check_type(ctype)]
-    return [dict(zip(COLUMNS, r)) for r in db.all(sql + " ORDER BY granted, n", params)]
+    rows = [dict(zip(COLUMNS, r)) for r in db.all(sql + " ORDER BY granted, n", params)]
+    if with_current:
+        in_force = {c["id"] for c in (current(db, client_id, t) for t in {r["type"] for r in rows}) if c}
+        for r in rows:
+            r["current"] = r["id"] in in_force
+    return rows

@@ -11,7 +11,7 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
-from dossier.errors import InvalidInput, NotFound
+from dossier.errors import InvalidInput
 from dossier.records import fields as F
 
 MAX_BYTES = 200 * 1024 * 1024  # larger files make destruction (VACUUM) slow; see design.md
@@ -98,15 +98,10 @@ def attach(vault, client_id: str, path: Path, kind: str) -> str:
 
 def find_attachment(db, query: str) -> dict:
     """An attachment by id or unique id prefix (at least 4 characters)."""
-    q = (query or "").strip().lower()
-    if len(q) < 4:
-        raise InvalidInput("ATTACHMENT", query, "is too short: give at least 4 characters of the id")
-    rows = db.all(f"SELECT {', '.join(_META)}, client_id FROM attachments WHERE substr(id, 1, ?) = ?", (len(q), q))
-    if not rows:
-        raise NotFound(f"no attachment with id {query!r}", "list them with: dossier attachment list CLIENT")
-    if len(rows) > 1:
-        raise InvalidInput("ATTACHMENT", query, f"matches {len(rows)} attachments; give more of the id")
-    return dict(zip((*_META, "client_id"), rows[0]))
+    from dossier.records.clients import by_prefix
+
+    return by_prefix(db, "attachments", (*_META, "client_id"), query, "an attachment",
+                     "list them with: dossier attachment list CLIENT")
 
 
 def list_attachments(db, client_id: str) -> list[dict]:

@@ -283,3 +283,16 @@ def resolve(db, query: str) -> str:
     if not found:
         raise NotFound(f"no client matches {q!r}", "list clients with: dossier client list")
     raise Ambiguous(q, sorted(found.items(), key=lambda kv: kv[1]))
+
+
+def by_prefix(db, table: str, columns: tuple[str, ...], query: str, what: str, hint: str) -> dict:
+    """The one row of ``table`` whose id is ``query`` or starts with it (4 or more characters)."""
+    q = (query or "").strip().lower()
+    if len(q) < 4 or not re.fullmatch(r"[0-9a-f-]+", q):
+        raise InvalidInput("ID", query, f"is not {what} id or a prefix of 4 or more of its characters", hint)
+    rows = db.all(f"SELECT {', '.join(columns)} FROM {table} WHERE substr(id, 1, ?) = ?", (len(q), q))
+    if not rows:
+        raise NotFound(f"no {what.split()[-1]} with id {query!r}", hint)
+    if len(rows) > 1:
+        raise Ambiguous(query, [(r[0], what.split()[-1]) for r in rows], table)
+    return dict(zip(columns, rows[0]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from dossier.errors import Ambiguous, InvalidInput, NotFound, Refused, UsageError
+from dossier.errors import InvalidInput, Refused, UsageError
 from dossier.records import fields as F
 from dossier.records.clients import get_summary, new_id
 from dossier.rights import items
@@ -84,16 +84,10 @@ def request_copy(vault, client_id: str, received: str | None = None, note: str =
 
 def resolve(db, query: str) -> tuple[str, str]:
     """(request id, client id) for a full id or a unique prefix of at least 4 characters."""
-    q = (query or "").strip().lower()
-    if len(q) < 4 or not all(c in "0123456789abcdef-" for c in q):
-        raise InvalidInput("ID", query, "is not a request id or a prefix of 4 or more characters",
-                           "see the ids with: dossier requests")
-    rows = db.all("SELECT id, client_id, kind FROM requests WHERE substr(id, 1, ?) = ?", (len(q), q))
-    if not rows:
-        raise NotFound(f"no request with id {query!r}", "see the ids with: dossier requests --all")
-    if len(rows) > 1:
-        raise Ambiguous(query, [(r[0], f"{r[2]} request") for r in rows], "requests")
-    return rows[0][0], rows[0][1]
+    from dossier.records.clients import by_prefix
+
+    row = by_prefix(db, "requests", ("id", "client_id"), query, "a request", "see the ids with: dossier requests --all")
+    return row["id"], row["client_id"]
 
 
 def _load(db, rid: str) -> dict:

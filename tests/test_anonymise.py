@@ -161,11 +161,15 @@ def test_bad_input_writes_nothing(cli, practice, tmp_path, args, code, fragment)
 def test_odd_dossiers_never_crash(cli, tmp_path):
     cli("client", "add", "--first-name", "A", "--last-name", "B")
     assert cli("anonymise", "A B", "--out", tmp_path / "empty.md", "--yes").exit_code == 0  # no sessions
+    assert "# Casus voor intervisie" in (tmp_path / "empty.md").read_text() and "Sessie" not in \
+        (tmp_path / "empty.md").read_text()
     notes = tmp_path / "n.txt"
-    notes.write_text("Sessie met A over B. " * 40000, encoding="utf-8")  # about 800 kB
+    notes.write_text("Sessie met A B over het werk. " * 30000, encoding="utf-8")  # about 900 kB
     cli("session", "add", "A B", "--date", "2026-01-05", "--notes-file", notes, "--findings-file", notes)
     r = cli("anonymise", "A B", "--out", tmp_path / "big.md", "--yes")
     assert r.exit_code == 0, r.stderr
+    text = (tmp_path / "big.md").read_text()
+    assert "A B" not in text and text.count("[cliënt]") == 60000 and text.count("over het werk") == 60000
 
 
 def test_markup_in_notes_is_printed_as_text(cli, tmp_path):

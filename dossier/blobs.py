@@ -1,8 +1,12 @@
 """Attachment files, each encrypted under its own random key, beside the database.
 
-A blob is the file ``blobs/<attachment id>`` (0600, folder 0700): a version byte followed by
-an XSalsa20-Poly1305 SecretBox (nonce and MAC included) of the content. Its key lives only
-in the encrypted database (``attachments.blob_key``). Destroying a client deletes the row,
+A blob is the file ``blobs/<attachment id>`` (0600, folder 0700), encrypted under its own
+random key, which lives only in the encrypted database (``attachments.blob_key``). Version 2
+(written since handover bundles, so that a file of any size streams in constant memory) is
+the byte 0x02, a 24-byte header, then the content in chunks of 1 MiB, each sealed with
+libsodium's ``crypto_secretstream_xchacha20poly1305`` (17 bytes added per chunk); the last
+chunk carries the FINAL tag, so a cut-off file is caught. Version 1 (0x01 and one
+XSalsa20-Poly1305 SecretBox of the whole content) is still read. Destroying a client deletes the row,
 and with it the only copy of the key, then overwrites and removes the file: a large
 attachment is gone without rewriting the database (CSR 5.4; the 15-second target of the
 destruction issue). A file whose row was never committed (a failed import) is an orphan,
@@ -19,7 +23,9 @@ from pathlib import Path
 from dossier import crypto, paths
 from dossier.errors import VaultDamaged, WrongPassphrase
 
-VERSION = b"\x01"
+VERSION = b"\x02"
+_V1 = b"\x01"
+CHUNK = 1 << 20
 _NAME = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -34,26 +40,74 @@ class BlobStore:
 
     def put(self, blob_id: str, content: bytes) -> bytes:
         """Encrypt ``content`` into the blob ``blob_id`` under a new key; returns the key."""
+        return self.put_stream(blob_id, [content])
+
+    def put_stream(self, blob_id: str, chunks) -> bytes:
+        """Encrypt the bytes from the iterable ``chunks`` into the blob ``blob_id``, holding at
+        most one chunk of 1 MiB at a time; returns the new key. The file is synced."""
+        from nacl import bindings as b
+
         key = crypto.random_key()
         paths.make_private_dir(self.folder)
         path = self._path(blob_id)
-        paths.write_private_file(path, VERSION + crypto.wrap(key, content), overwrite=True)
-        paths.fsync(path)
+        state = b.crypto_secretstream_xchacha20poly1305_state()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(VERSION + b.crypto_secretstream_xchacha20poly1305_init_push(state, key))
+            pending = bytearray()
+            for chunk in chunks:
+                pending += chunk
+                while len(pending) > CHUNK:
+                    fh.write(b.crypto_secretstream_xchacha20poly1305_push(state, bytes(pending[:CHUNK])))
+                    del pending[:CHUNK]
+            fh.write(b.crypto_secretstream_xchacha20poly1305_push(
+                state, bytes(pending), tag=b.crypto_secretstream_xchacha20poly1305_TAG_FINAL))
+            fh.flush()
+            os.fsync(fh.fileno())
         return key
 
     def get(self, blob_id: str, key: bytes) -> bytes:
+        return b"".join(self.read_stream(blob_id, key))
+
+    def read_stream(self, blob_id: str, key: bytes):
+        """The content of blob ``blob_id``, in chunks of at most 1 MiB (whole, for version 1)."""
+        from nacl import bindings as b
+        from nacl.exceptions import CryptoError
+
         path = self._path(blob_id)
         try:
-            data = path.read_bytes()
+            fh = open(path, "rb")
         except FileNotFoundError:
             raise VaultDamaged(f"the file of attachment {blob_id} is missing from {self.folder}",
                                "restore the vault from a backup") from None
-        if data[:1] != VERSION:
-            raise VaultDamaged(f"the file of attachment {blob_id} is damaged")
-        try:
-            return crypto.unwrap(key, data[1:], "attachment key")
-        except WrongPassphrase:
-            raise VaultDamaged(f"the file of attachment {blob_id} is damaged or was replaced") from None
+        damaged = VaultDamaged(f"the file of attachment {blob_id} is damaged or was replaced")
+        with fh:
+            version = fh.read(1)
+            if version == _V1:
+                try:
+                    yield crypto.unwrap(key, fh.read(), "attachment key")
+                except WrongPassphrase:
+                    raise damaged from None
+                return
+            if version != VERSION:
+                raise VaultDamaged(f"the file of attachment {blob_id} is damaged")
+            state = b.crypto_secretstream_xchacha20poly1305_state()
+            try:
+                b.crypto_secretstream_xchacha20poly1305_init_pull(
+                    state, fh.read(b.crypto_secretstream_xchacha20poly1305_HEADERBYTES), key)
+                while True:
+                    sealed = fh.read(CHUNK + b.crypto_secretstream_xchacha20poly1305_ABYTES)
+                    if not sealed:
+                        raise damaged  # cut off before the final chunk
+                    plain, tag = b.crypto_secretstream_xchacha20poly1305_pull(state, sealed)
+                    if plain:
+                        yield plain
+                    if tag == b.crypto_secretstream_xchacha20poly1305_TAG_FINAL:
+                        if fh.read(1):
+                            raise damaged
+                        return
+            except (CryptoError, ValueError, RuntimeError):
+                raise damaged from None
 
     def erase(self, blob_id: str) -> bool:
         """Overwrite the blob with zeros, then remove it; False when there was none."""

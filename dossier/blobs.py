@@ -43,28 +43,20 @@ class BlobStore:
         return self.put_stream(blob_id, [content])
 
     def put_stream(self, blob_id: str, chunks) -> bytes:
-        """Encrypt the bytes from the iterable ``chunks`` into the blob ``blob_id``, holding at
-        most one chunk of 1 MiB at a time; returns the new key. The file is synced."""
-        from nacl import bindings as b
-
-        key = crypto.random_key()
-        paths.make_private_dir(self.folder)
-        path = self._path(blob_id)
-        state = b.crypto_secretstream_xchacha20poly1305_state()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(VERSION + b.crypto_secretstream_xchacha20poly1305_init_push(state, key))
-            pending = bytearray()
+        """Encrypt the bytes from the iterable ``chunks`` into the blob ``blob_id``; returns the key."""
+        writer = self.writer(blob_id)
+        try:
             for chunk in chunks:
-                pending += chunk
-                while len(pending) > CHUNK:
-                    fh.write(b.crypto_secretstream_xchacha20poly1305_push(state, bytes(pending[:CHUNK])))
-                    del pending[:CHUNK]
-            fh.write(b.crypto_secretstream_xchacha20poly1305_push(
-                state, bytes(pending), tag=b.crypto_secretstream_xchacha20poly1305_TAG_FINAL))
-            fh.flush()
-            os.fsync(fh.fileno())
-        return key
+                writer.write(chunk)
+            return writer.finish()
+        except BaseException:
+            writer.abort()
+            raise
+
+    def writer(self, blob_id: str) -> "BlobWriter":
+        """A new blob to push bytes into, holding at most one chunk of 1 MiB at a time."""
+        paths.make_private_dir(self.folder)
+        return BlobWriter(self._path(blob_id))
 
     def get(self, blob_id: str, key: bytes) -> bytes:
         return b"".join(self.read_stream(blob_id, key))
@@ -134,3 +126,39 @@ class BlobStore:
         for blob_id in orphans:
             self.erase(blob_id)
         return orphans
+
+
+class BlobWriter:
+    """Writes one version-2 blob: ``write`` the content in pieces, then ``finish`` (synced;
+    returns the key) or ``abort`` (the partial file is overwritten and removed)."""
+
+    def __init__(self, path: Path):
+        from nacl import bindings as b
+
+        self.path, self.key, self._b = path, crypto.random_key(), b
+        self._state = b.crypto_secretstream_xchacha20poly1305_state()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        self._fh = os.fdopen(fd, "wb")
+        self._fh.write(VERSION + b.crypto_secretstream_xchacha20poly1305_init_push(self._state, self.key))
+        self._pending = bytearray()
+
+    def write(self, data) -> None:
+        self._pending += data
+        while len(self._pending) > CHUNK:
+            self._fh.write(self._b.crypto_secretstream_xchacha20poly1305_push(self._state, bytes(self._pending[:CHUNK])))
+            del self._pending[:CHUNK]
+
+    def finish(self) -> bytes:
+        b = self._b
+        self._fh.write(b.crypto_secretstream_xchacha20poly1305_push(
+            self._state, bytes(self._pending), tag=b.crypto_secretstream_xchacha20poly1305_TAG_FINAL))
+        self._pending = bytearray()
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        return self.key
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self._fh.close()
+        BlobStore(self.path.parent).erase(self.path.name)

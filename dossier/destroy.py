@@ -29,7 +29,7 @@ RETENTION_KEY = "retention_after_close"
 _PERIOD = re.compile(r"(\d{1,3})([ymd])")
 # Tables holding a client's rows (every one cascades from clients; listed to count and to check).
 CLIENT_TABLES = ("sessions", "questionnaires", "measurements", "attachments", "persons", "requests",
-                 "statements", "consents", "disclosures", "copies", "holds", "pseudonyms")
+                 "statements", "consents", "disclosures", "copies", "holds", "pseudonyms", "provenance")
 
 
 def today() -> str:
@@ -304,11 +304,13 @@ def forget(vault, entries: list[dict]) -> list[str]:
 _WHAT = {"nl": {"sessions": "gesprekken met aantekeningen en bevindingen", "questionnaires": "vragenlijsten",
                 "measurements": "metingen", "attachments": "bijlagen", "persons": "genoemde personen",
                 "requests": "verzoeken", "statements": "eigen toelichtingen", "consents": "toestemmingen",
-                "disclosures": "verstrekkingen", "copies": "verstrekte afschriften", "holds": "blokkades"},
+                "disclosures": "verstrekkingen", "copies": "verstrekte afschriften", "holds": "blokkades",
+                "provenance": "gegevens over de overdracht van uw dossier"},
          "en": {"sessions": "sessions with notes and findings", "questionnaires": "questionnaires",
                 "measurements": "measurements", "attachments": "attachments", "persons": "persons named",
                 "requests": "requests", "statements": "statements of your own", "consents": "consents",
-                "disclosures": "disclosures", "copies": "copies given", "holds": "holds"}}
+                "disclosures": "disclosures", "copies": "copies given", "holds": "holds",
+                "provenance": "records of how your file was handed over"}}
 
 
 def due_clients(db) -> tuple[list[str], list[dict]]:

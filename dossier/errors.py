@@ -117,3 +117,15 @@ class BackupDamaged(VaultDamaged):
 
 class BackupTooNew(DossierError):
     """The backup was made by a newer version of dossier than this one."""
+
+
+class BundleDamaged(VaultDamaged):
+    """A handover bundle is cut off, changed, or breaks the bundle format."""
+
+
+class BundleUntrusted(Refused):
+    """A handover bundle is not for this vault, or its signature is unknown or not valid."""
+
+
+class BundleTooNew(DossierError):
+    """The handover bundle was made by a newer version of dossier than this one."""

@@ -26,7 +26,7 @@ def read_document(path: Path) -> dict:
         raise FileProblem(f"{path}: is not JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
 
 
-def check_document(doc) -> list[dict]:
+def check_document(doc, attachment_content: bool = True) -> list[dict]:
     """Every client of a document, checked; the first problem raises InvalidInput with its path."""
     _no_unknown(doc, ("format", "clients"), "")
     if doc.get("format") != FORMAT:
@@ -34,7 +34,7 @@ def check_document(doc) -> list[dict]:
     clients = doc.get("clients")
     if not isinstance(clients, list):
         raise InvalidInput("clients", clients, "must be a list")
-    checked = [check_client(c, f"clients[{i}].") for i, c in enumerate(clients)]
+    checked = [check_client(c, f"clients[{i}].", attachment_content) for i, c in enumerate(clients)]
     seen: dict[str, str] = {}
     for i, c in enumerate(checked):
         ids = [c["id"]] + [x["id"] for k in _LISTS for x in c[k]]
@@ -57,16 +57,20 @@ def import_document(vault, doc) -> list[str]:
     clients = check_document(doc)
     with vault.write():
         for i, c in enumerate(clients):
-            for table in ("clients", *_LISTS):
-                items = [("", c)] if table == "clients" else [(f".{table}[{j}]", x) for j, x in enumerate(c[table])]
-                for where, item in items:
-                    if vault.db.one(f"SELECT 1 FROM {table} WHERE id = ?", (item["id"],)):
-                        raise InvalidInput(f"clients[{i}]{where}.id", item["id"], "is already in the vault",
-                                           "leave out the id to import it as a new record")
+            refuse_known_ids(vault.db, c, f"clients[{i}]")
             stamp = now()
             insert_client(vault.db, c, stamp)
             vault.log("client.import", c["id"])
     return [c["id"] for c in clients]
+
+
+def refuse_known_ids(db, client: dict, where: str, hint: str = "leave out the id to import it as a new record"):
+    """InvalidInput if the client, or anything it holds, has an id that is in the vault already."""
+    for table in ("clients", *_LISTS):
+        items = [("", client)] if table == "clients" else [(f".{table}[{j}]", x) for j, x in enumerate(client[table])]
+        for sub, item in items:
+            if db.one(f"SELECT 1 FROM {table} WHERE id = ?", (item["id"],)):
+                raise InvalidInput(f"{where}{sub}.id", item["id"], "is already in the vault", hint)
 
 
 def export_document(vault, client_ids: list[str] | None = None, with_attachments: bool = True) -> dict:

@@ -9,6 +9,7 @@ import binascii
 import datetime as dt
 import hashlib
 import mimetypes
+import re
 from pathlib import Path
 
 from dossier.errors import InvalidInput
@@ -18,8 +19,10 @@ MAX_BYTES = 200 * 1024 * 1024  # larger files make destruction (VACUUM) slow; se
 _META = ("id", "kind", "filename", "media_type", "size", "sha256", "added")
 
 
-def check_attachment(a: dict, where: str) -> dict:
-    """An attachment from a canonical document: metadata plus its content in base64."""
+def check_attachment(a: dict, where: str, with_content: bool = True) -> dict:
+    """An attachment from a canonical document: metadata plus its content in base64. Without
+    content (a handover bundle carries each file as a member of its own), ``size`` and
+    ``sha256`` are required instead, and the file is checked against them when it arrives."""
     from dossier.records.clients import _no_unknown, check_id
 
     _no_unknown(a, (*_META, "content_base64"), where)
@@ -28,6 +31,17 @@ def check_attachment(a: dict, where: str) -> dict:
            "filename": F.check_filename(f"{where}filename", a.get("filename")),
            "media_type": F.check_line(f"{where}media_type", a.get("media_type")) or "application/octet-stream",
            "added": F.check_line(f"{where}added", a.get("added"))}
+    if not with_content:
+        if "content_base64" in a:
+            raise InvalidInput(f"{where}content_base64", "<content>", "does not belong here: the file is a member "
+                               "of its own")
+        size, digest = a.get("size"), a.get("sha256")
+        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= MAX_BYTES:
+            raise InvalidInput(f"{where}size", size, f"is not a size from 0 to {MAX_BYTES} bytes")
+        if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise InvalidInput(f"{where}sha256", digest, "is not a SHA-256 in hexadecimal")
+        out.update(size=size, sha256=digest)
+        return out
     encoded = a.get("content_base64")
     if not isinstance(encoded, str):
         raise InvalidInput(f"{where}content_base64", encoded, "is missing: an attachment needs its content",
@@ -50,9 +64,10 @@ def check_attachment(a: dict, where: str) -> dict:
 
 def insert_attachment(db, client_id: str, a: dict) -> None:
     """Store an attachment (inside a write): its content in its own encrypted file when the
-    database belongs to a vault (``db.blobs``), else in the row (schema 3 and older)."""
+    database belongs to a vault (``db.blobs``), else in the row (schema 3 and older). With
+    ``blob_key``, the file was already written (a handover streams it in)."""
     blobs = getattr(db, "blobs", None)
-    key = blobs.put(a["id"], a["content"]) if blobs else None
+    key = a.get("blob_key") or (blobs.put(a["id"], a["content"]) if blobs else None)
     db.execute("INSERT INTO attachments (id, client_id, kind, filename, media_type, size, sha256, added, content, "
                "blob_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
                (a["id"], client_id, a["kind"], a["filename"], a["media_type"], a["size"], a["sha256"],

@@ -53,7 +53,7 @@ def _list(obj: dict, key: str, where: str) -> list:
     return value
 
 
-def check_client(doc: dict, where: str = "") -> dict:
+def check_client(doc: dict, where: str = "", attachment_content: bool = True) -> dict:
     """A validated, normalised client in the canonical shape (unknown fields are errors)."""
     from dossier.records.attachments import check_attachment
 
@@ -86,7 +86,7 @@ def check_client(doc: dict, where: str = "") -> dict:
                 checked.update(F.check_result(item, w, "name" if key == "questionnaires" else "kind"))
             items.append(checked)
         out[key] = items
-    out["attachments"] = [check_attachment(a, f"{where}attachments[{i}].")
+    out["attachments"] = [check_attachment(a, f"{where}attachments[{i}].", attachment_content)
                           for i, a in enumerate(_list(doc, "attachments", where))]
     from dossier.rights.canonical import check_rights
 

@@ -84,10 +84,12 @@ HOW = {
 GROUNDS = {
     "nl": {"consent": "met uw toestemming", "legal": "wettelijke plicht",
            "danger": "doorbreking van de geheimhouding bij ernstig gevaar (CSR 6.5)",
-           "court": "rechterlijke uitspraak"},
+           "court": "rechterlijke uitspraak",
+           "without-consent": "overdracht zonder uw toestemming, om de vastgelegde reden (TB 2.28)"},
     "en": {"consent": "with your consent", "legal": "legal duty",
            "danger": "confidentiality set aside because of serious danger (CSR 6.5)",
-           "court": "court order"},
+           "court": "court order",
+           "without-consent": "handed over without your consent, for the reason recorded (TB 2.28)"},
 }
 
 VIA = {

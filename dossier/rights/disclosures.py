@@ -16,7 +16,9 @@ from dossier.records.clients import get_summary, new_id
 from dossier.rights import consent
 from dossier.rights.requests import received_date
 
-GROUNDS = ("consent", "legal", "danger", "court")
+# "without-consent": only a handover, when the coach hands a client over without the client's
+# substitute-coach consent and records why (CSR 2.5 against TB 2.28).
+GROUNDS = ("consent", "legal", "danger", "court", "without-consent")
 KINDS = ("disclosure", "report", "handover")
 # A recipient named by one of these words implies the consent type that covers it.
 RECIPIENT_CONSENT = {"commissioner": "commissioner-report", "opdrachtgever": "commissioner-report",
@@ -54,6 +56,9 @@ def check_disclosure(to, what, ground, consent_type=None, informed=None, legal_b
     if ground == "danger" and (not d["justification"] or d["informed"] is None):
         raise UsageError("--ground danger needs --justification TEXT and --informed yes|no: secrecy is broken "
                          "only as the last means, no further than needed, and the client is told (CSR 6.5)")
+    if ground == "without-consent" and (kind != "handover" or not d["justification"]):
+        raise UsageError("--ground without-consent is only for a handover, with its reason recorded "
+                         "(dossier handover create --without-consent-reason TEXT)")
     if ground in ("legal", "court") and not d["legal_basis"]:
         raise UsageError(f"--ground {ground} needs --legal-basis TEXT: the rule or the court order that demands it")
     return d

@@ -199,7 +199,19 @@ _V6 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6]
+# Migration 7: where a client handed over by a colleague came from (TB 2.28): the sender, the
+# bundle (SHA-256 of its signed manifest), the reason, and on which ground the sender gave it.
+_V7 = [
+    """CREATE TABLE provenance (
+        n INTEGER PRIMARY KEY, client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL, sender TEXT NOT NULL, contact TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        sent TEXT NOT NULL, received TEXT NOT NULL, reason TEXT NOT NULL, consent TEXT,
+        without_consent_reason TEXT, bundle TEXT NOT NULL, created TEXT NOT NULL
+    )""",
+    "CREATE INDEX provenance_client ON provenance(client_id)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,278 @@
+"""Making a handover bundle for a colleague (TB 2.28; CSR 2.5, 9.4).
+
+The archive is generated member by member and encrypted as it is generated, so memory stays
+flat whatever the attachments weigh: an attachment goes from its blob file, through SHA-256
+and the tar stream, into age in pieces of at most 1 MiB. The manifest comes last, because it
+holds every member's hash; it is signed with the coach's Ed25519 key.
+
+The file appears under its name only when it is complete and synced, and in the same
+transaction as the disclosure entries (one per client, kind ``handover``); if anything fails,
+the partial file is removed and nothing is logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from dossier import __version__, crypto, paths
+from dossier.errors import FileProblem, NotFound, Refused, UsageError, VaultDamaged
+from dossier.handover import bundle as B
+from dossier.handover import readme, tar
+from dossier.records import fields as F
+
+
+def _contact(db, name: str) -> dict:
+    from dossier.identity import list_contacts
+
+    for c in list_contacts(db):
+        if c["name"].casefold() == (name or "").strip().casefold():
+            return c
+    raise NotFound(f"no contact named {name!r}", "add the colleague first: dossier contacts add NAME FILE "
+                                                 "(or --age age1… for someone without dossier)")
+
+
+def select(vault, to: str, clients: list[str] | None, all_clients: bool, reason: str,
+           without_consent_reason: str = "", date: str | None = None) -> dict:
+    """Who goes in the bundle. Clients without a substitute-coach consent in force are left
+    out (CSR 2.5) unless ``without_consent_reason`` is given; then it is recorded for each."""
+    from dossier.records.clients import resolve
+    from dossier.rights import consent
+    from dossier.rights.requests import today
+
+    reason = F.check_enum("--reason", reason, B.REASONS)
+    without = F.check_text("--without-consent-reason", without_consent_reason).strip()
+    if bool(clients) == bool(all_clients):
+        raise UsageError("name the clients to hand over with --clients ID…, or give --all")
+    db = vault.db
+    contact = _contact(db, to)
+    if all_clients:
+        ids = [r[0] for r in db.all("SELECT id FROM clients ORDER BY last_name COLLATE NOCASE, first_name, id")]
+        if not ids:
+            raise NotFound("there are no clients in this vault to hand over")
+    else:
+        ids = list(dict.fromkeys(resolve(db, q) for q in clients))
+    date = date or today()
+    included, left_out = [], []
+    for cid in ids:
+        first, last = db.one("SELECT first_name, last_name FROM clients WHERE id = ?", (cid,))
+        item = {"id": cid, "name": f"{first} {last}", "consent": consent.current(db, cid, B.CONSENT, date),
+                "without_consent_reason": None}
+        if item["consent"] is None:
+            if not without:
+                left_out.append(item)
+                continue
+            item["without_consent_reason"] = without
+        included.append(item)
+    if not included:
+        raise Refused(f"no client can be handed over: {len(left_out)} without a substitute-coach consent "
+                      "in force (CSR 2.5)",
+                      "record the consent (dossier consent grant CLIENT --type substitute), or include them "
+                      "with --without-consent-reason TEXT")
+    return {"contact": contact, "reason": reason, "date": date, "clients": included, "left_out": left_out}
+
+
+def _member(name: str, data: bytes):
+    return name, len(data), [data]
+
+
+def _attachment_chunks(db, row: tuple):
+    aid, content, key = row
+    return db.blobs.read_stream(aid, key) if key else [content]
+
+
+def _members(vault, manifest: dict, lang: str, progress):
+    """(name, size, chunks) of every member but the manifest and its signature, in order."""
+    from dossier.practice import get_practice
+    from dossier.records.clients import load_client
+    from dossier.render import render_copy, render_letter
+
+    db = vault.db
+    practice = get_practice(db)
+    listed = {c["id"]: [{"id": a, "filename": f} for a, f in db.all(
+        "SELECT id, filename FROM attachments WHERE client_id = ? ORDER BY added, n", (c["id"],))]
+        for c in manifest["clients"]}
+    yield _member("FORMAT", B.format_line())
+    yield _member("README.txt", readme.text(manifest, listed))
+    yield _member("README.pdf", render_letter(readme.letter(manifest, practice, lang)))
+    for c in manifest["clients"]:
+        folder = B.client_folder(c["id"])
+        client = load_client(db, c["id"], with_attachment_content=False)
+        doc = {"format": "dossier/1", "clients": [client]}
+        data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+        if len(data) > B.LIMITS["json"]:
+            raise Refused(f"the dossier of {c['first_name']} {c['last_name']} is larger than a bundle takes "
+                          f"({B.LIMITS['json'] // B.MiB} MiB of JSON)")
+        yield _member(folder + "dossier.json", data)
+        yield _member(folder + "dossier.pdf", render_copy(client, practice=practice, lang=lang,
+                                                          generated=manifest["created"][:10]))
+        for a in client["attachments"]:
+            row = db.one("SELECT id, content, blob_key FROM attachments WHERE id = ?", (a["id"],))
+            chunks = _attachment_chunks(db, row)
+            yield folder + "attachments/" + a["id"], a["size"], _counted(chunks, progress), a["sha256"]
+        if progress:
+            progress(0, client=True)
+
+
+def _counted(chunks, progress):
+    for chunk in chunks:
+        if progress:
+            progress(len(chunk))
+        yield chunk
+
+
+def _archive(members, manifest: dict, seed: bytes, mtime: int, result: dict):
+    """The tar stream: every member with its hash noted, then the signed manifest, then the end."""
+    entries = []
+    for name, size, chunks, *expected in members:
+        digest, n = hashlib.sha256(), 0
+        yield tar.header(name, size, mtime)
+        for chunk in chunks:
+            digest.update(chunk)
+            n += len(chunk)
+            if n > size:
+                break
+            yield chunk
+        if n != size or (expected and expected[0] != digest.hexdigest()):
+            raise VaultDamaged(f"{name.split('/')[-1]}: an attachment's content does not match what the vault "
+                               "recorded; no bundle was made", "check the vault: dossier verify")
+        yield tar.padding(size)
+        entries.append({"path": name, "size": size, "sha256": digest.hexdigest()})
+    signed = json.dumps({**manifest, "members": entries}, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    signature = crypto.b64(crypto.sign(seed, B.SIGNATURE_CONTEXT + signed)).encode() + b"\n"
+    result["bundle"] = hashlib.sha256(signed).hexdigest()
+    for name, data in (("manifest.json", signed), ("manifest.sig", signature)):
+        yield tar.header(name, len(data), mtime) + data + tar.padding(len(data))
+    yield tar.END
+
+
+class _PullReader:
+    """A file-like ``read(n)`` over a generator of byte strings, for ``pyrage.encrypt_io``."""
+
+    def __init__(self, chunks):
+        self._chunks, self._current, self._pos = iter(chunks), b"", 0
+
+    def read(self, n: int = -1) -> bytes:
+        while self._pos >= len(self._current):
+            self._current, self._pos = next(self._chunks, None), 0
+            if self._current is None:
+                self._current = b""
+                return b""
+        end = len(self._current) if n is None or n < 0 else self._pos + n
+        out = self._current[self._pos:end]
+        self._pos += len(out)
+        return out
+
+
+def _manifest(vault, chosen: dict) -> dict:
+    from dossier.identity import public
+    from dossier.vault import now
+
+    me = public(vault)
+    db = vault.db
+    clients = []
+    for item in chosen["clients"]:
+        cid = item["id"]
+        first, last, status = db.one("SELECT first_name, last_name, status FROM clients WHERE id = ?", (cid,))
+        counts = {t: db.one(f"SELECT count(*) FROM {t} WHERE client_id = ?", (cid,))[0]
+                  for t in ("sessions", "questionnaires", "measurements", "attachments")}
+        size = db.one("SELECT coalesce(sum(size), 0) FROM attachments WHERE client_id = ?", (cid,))[0]
+        given = item["consent"]
+        clients.append({"id": cid, "first_name": first, "last_name": last, "status": status, **counts,
+                        "attachment_bytes": size,
+                        "consent": {"type": B.CONSENT, "granted": given["granted"], "how": given["how"] or None}
+                        if given else None,
+                        "without_consent_reason": item["without_consent_reason"]})
+    contact = chosen["contact"]
+    from dossier.practice import get_practice
+
+    return {"format": B.FORMAT, "created": now(), "made_by": f"dossier {__version__}", "reason": chosen["reason"],
+            "sender": {"name": me["name"], "practice": get_practice(db)["practice"], "age": me["age"],
+                       "ed25519": me["ed25519"], "fingerprint": me["fingerprint"]},
+            "recipient": {"name": contact["name"], "age": contact["age"], "fingerprint": contact["fingerprint"]},
+            "clients": clients}
+
+
+def _check_out(out: Path, overwrite: bool) -> Path:
+    out = Path(out)
+    if out.is_dir():
+        raise FileProblem(f"{out}: is a folder; give the name of the bundle file to write")
+    if not out.parent.is_dir():
+        raise FileProblem(f"{out.parent}: no such folder")
+    if out.exists() and not overwrite:
+        raise FileProblem(f"{out}: exists already", "choose another name, or replace it with --force")
+    return out
+
+
+def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_clients: bool = False,
+           reason: str = "closure", without_consent_reason: str = "", lang: str = "nl", overwrite: bool = False,
+           progress=None) -> dict:
+    """Write the bundle ``out`` for contact ``to``; returns what went in and what was left out.
+
+    ``progress(n_bytes, client=False)`` is called as attachment bytes stream and after each client.
+    """
+    import pyrage
+    from pyrage import x25519
+
+    from dossier.identity import _secret
+    from dossier.rights.disclosures import check_disclosure, _insert
+
+    if lang not in ("nl", "en"):
+        raise UsageError("--lang must be nl or en")
+    out = _check_out(out, overwrite)
+    chosen = select(vault, to, clients, all_clients, reason, without_consent_reason)
+    manifest = _manifest(vault, chosen)
+    seed = crypto.unb64(_secret(vault)["ed25519_seed"])
+    recipient = x25519.Recipient.from_str(chosen["contact"]["age"])
+    partial = out.with_name(f".{out.name}.{crypto.random_bytes(6).hex()}.partial")
+    result: dict = {}
+    placed = False
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            stream = _archive(_members(vault, manifest, lang, progress), manifest, seed, _epoch(manifest["created"]),
+                              result)
+            pyrage.encrypt_io(_PullReader(stream), fh, [recipient])
+            fh.flush()
+            os.fsync(fh.fileno())
+        with vault.write():
+            for c in manifest["clients"]:
+                counts = f"{c['sessions']} sessions, {c['attachments']} attachments"
+                what = (f"the whole dossier ({counts}, with a PDF) in handover bundle {result['bundle'][:16]}, "
+                        f"reason: {chosen['reason']}")
+                if c["consent"]:
+                    d = check_disclosure(chosen["contact"]["name"], what, "consent", B.CONSENT, kind="handover")
+                else:
+                    d = check_disclosure(chosen["contact"]["name"], what, "without-consent",
+                                         justification=c["without_consent_reason"], kind="handover")
+                _insert(vault, c["id"], d, chosen["date"])
+            vault.log("handover.create", detail=f"bundle {result['bundle'][:16]}, {len(manifest['clients'])} "
+                                                f"clients, reason {chosen['reason']}")
+            if overwrite:
+                os.replace(partial, out)
+            else:
+                os.link(partial, out)  # fails if a file of that name appeared meanwhile
+            placed = True
+            paths.fsync_dir(out.parent)
+    except FileExistsError:
+        raise FileProblem(f"{out}: exists already", "choose another name, or replace it with --force") from None
+    except BaseException:
+        if placed:  # the log was not committed: no bundle without its disclosures
+            out.unlink(missing_ok=True)
+        raise
+    finally:
+        partial.unlink(missing_ok=True)
+    return {"file": str(out), "bundle": result["bundle"], "to": chosen["contact"]["name"],
+            "fingerprint": chosen["contact"]["fingerprint"], "reason": chosen["reason"],
+            "clients": [{"id": c["id"], "name": f"{c['first_name']} {c['last_name']}",
+                         "without_consent_reason": c["without_consent_reason"]} for c in manifest["clients"]],
+            "left_out": [{"id": c["id"], "name": c["name"]} for c in chosen["left_out"]],
+            "size": out.stat().st_size}
+
+
+def _epoch(stamp: str) -> int:
+    import datetime as dt
+
+    return int(dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())

@@ -163,8 +163,8 @@ def demo():
 
 
 def _register() -> None:
-    from dossier.cli import (anonymise, attachment, audit, backup, client, consent, data, destroy, identity, rights,
-                             session, successor)
+    from dossier.cli import (anonymise, attachment, audit, backup, client, consent, data, destroy, handover, identity,
+                             rights, session, successor)
 
     app.add_typer(client.app, name="client")
     app.add_typer(session.app, name="session")
@@ -194,6 +194,7 @@ def _register() -> None:
     app.add_typer(successor.successor_app, name="successor")
     app.add_typer(identity.identity_app, name="identity")
     app.add_typer(identity.contacts_app, name="contacts")
+    app.add_typer(handover.handover_app, name="handover")
 
 
 _register()

@@ -100,3 +100,27 @@ def error(message: str, hint: str | None = None) -> None:
     err.print(Text("dossier: error: ", style="bold red") + safe(message))
     if hint:
         err.print(Text("dossier: hint: ", style="yellow") + safe(hint))
+
+
+class progress_bar:
+    """A byte progress bar on stderr, shown only on a terminal; call the object to advance it."""
+
+    def __init__(self, description: str, total: int | None):
+        from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
+                                   TransferSpeedColumn)
+
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                                  TransferSpeedColumn(), TimeRemainingColumn(), console=err, transient=True,
+                                  disable=not err.is_terminal)
+        self._task = self._progress.add_task(description, total=total)
+
+    def __enter__(self):
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._progress.stop()
+
+    def __call__(self, n: int, **_) -> None:
+        if n:
+            self._progress.advance(self._task, n)

@@ -67,8 +67,8 @@ def select(vault, to: str, clients: list[str] | None, all_clients: bool, reason:
             item["without_consent_reason"] = without
         included.append(item)
     if not included:
-        raise Refused(f"no client can be handed over: {len(left_out)} without a substitute-coach consent "
-                      "in force (CSR 2.5)",
+        names = ", ".join(c["name"] for c in left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
+        raise Refused(f"no client can be handed over: no substitute-coach consent in force (CSR 2.5) for {names}",
                       "record the consent (dossier consent grant CLIENT --type substitute), or include them "
                       "with --without-consent-reason TEXT")
     return {"contact": contact, "reason": reason, "date": date, "clients": included, "left_out": left_out}
@@ -239,9 +239,7 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
             os.fsync(fh.fileno())
         with vault.write():
             for c in manifest["clients"]:
-                counts = f"{c['sessions']} sessions, {c['attachments']} attachments"
-                what = (f"the whole dossier ({counts}, with a PDF) in handover bundle {result['bundle'][:16]}, "
-                        f"reason: {chosen['reason']}")
+                what = f"the whole dossier, handover bundle {result['bundle'][:16]} ({chosen['reason']})"
                 if c["consent"]:
                     d = check_disclosure(chosen["contact"]["name"], what, "consent", B.CONSENT, kind="handover")
                 else:

@@ -80,11 +80,20 @@ def show(
     """Show everything the dossier holds about one client."""
     from dossier.records.clients import load_client, resolve
 
+    from dossier.handover import provenance
+
     with opened(ctx) as vault:
         c = load_client(vault.db, resolve(vault.db, client), with_attachment_content=False)
+        came_from = provenance(vault.db, c["id"])
     if json_:
         return output.emit_json(c)
     render_client(c)
+    for p in came_from:
+        output.fields("Handed over to you (TB 2.28)", [
+            ("received", p["received"]), ("from", f"{p['contact']} ({p['sender']}), fingerprint {p['fingerprint']}"),
+            ("sent", p["sent"]), ("reason", p["reason"]),
+            ("ground", f"consent given {p['consent']['granted']}" if p["consent"]
+             else f"without consent: {p['without_consent_reason']}"), ("bundle", p["bundle"])])
 
 
 def render_client(c: dict) -> None:

@@ -153,10 +153,15 @@ class _PullReader:
 
     def __init__(self, chunks):
         self._chunks, self._current, self._pos = iter(chunks), b"", 0
+        self.error: BaseException | None = None  # pyrage turns an error in read() into EncryptError
 
     def read(self, n: int = -1) -> bytes:
         while self._pos >= len(self._current):
-            self._current, self._pos = next(self._chunks, None), 0
+            try:
+                self._current, self._pos = next(self._chunks, None), 0
+            except BaseException as e:
+                self.error = e
+                raise
             if self._current is None:
                 self._current = b""
                 return b""
@@ -164,6 +169,20 @@ class _PullReader:
         out = self._current[self._pos:end]
         self._pos += len(out)
         return out
+
+
+class _Writer:
+    """The bundle file, for ``pyrage.encrypt_io``, keeping the OSError that pyrage would hide."""
+
+    def __init__(self, fh):
+        self.fh, self.error = fh, None
+
+    def write(self, data) -> int:
+        try:
+            return self.fh.write(data)
+        except OSError as e:
+            self.error = e
+            raise
 
 
 def _manifest(vault, chosen: dict) -> dict:
@@ -234,7 +253,15 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
         with os.fdopen(fd, "wb") as fh:
             stream = _archive(_members(vault, manifest, lang, progress), manifest, seed, _epoch(manifest["created"]),
                               result)
-            pyrage.encrypt_io(_PullReader(stream), fh, [recipient])
+            reader, writer = _PullReader(stream), _Writer(fh)
+            try:
+                pyrage.encrypt_io(reader, writer, [recipient])
+            except pyrage.EncryptError:
+                if reader.error is not None:
+                    raise reader.error from None
+                if writer.error is not None:
+                    raise FileProblem(f"{out}: could not be written ({writer.error.strerror or 'error'})") from None
+                raise
             fh.flush()
             os.fsync(fh.fileno())
         with vault.write():

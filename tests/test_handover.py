@@ -1,0 +1,302 @@
+"""Handover bundles (TB 2.28; CSR 2.5, 9.4): made by one real vault, opened by another, by the
+standard age tool, and by an independent reader (tarfile + PyNaCl) as another implementation
+would; the committed test vector; and every bad input of `handover create`.
+
+The attacks on the reader and its fuzzing are in test_handover_attacks.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tarfile
+from pathlib import Path
+
+import nacl.signing
+import pytest
+import pyrage
+from pyrage import x25519
+
+from conftest import PASSPHRASE, Invoker, assert_error, make_vault, run, state
+from dossier import identity
+from dossier.handover import bundle as B
+from dossier.records.attachments import content_of
+from dossier.records.clients import load_client
+from dossier.vault import Vault
+from pdftools import pdf_text
+
+VECTOR = Path(__file__).resolve().parent / "vectors" / "handover-1"
+MARIEKE, SEM = "Marieke", "Sem"
+
+
+@pytest.fixture
+def pair(practice, dossier, tmp_path):
+    """The sender (the example practice) and a recipient vault, each knowing the other."""
+    recipient = tmp_path / "b"
+    make_vault(recipient)[0].close()
+    b = Invoker(recipient)
+    assert dossier("identity", "export", "--public", tmp_path / "a.json").exit_code == 0
+    assert b("identity", "export", "--public", tmp_path / "b.json").exit_code == 0
+    assert dossier("contacts", "add", "Bert", tmp_path / "b.json").exit_code == 0
+    assert b("contacts", "add", "Anna", tmp_path / "a.json").exit_code == 0
+    assert dossier("consent", "grant", MARIEKE, "--type", "substitute", "--how", "written").exit_code == 0
+    assert dossier("practice", "set", "coach=Anna de Coach", "practice=Praktijk Anna").exit_code == 0
+    report = tmp_path / "hrv-rapport.pdf"
+    report.write_bytes(os.urandom(3 * 1024 * 1024 + 17))  # over two blob chunks
+    assert dossier("attach", MARIEKE, report, "--kind", "hrv").exit_code == 0
+    return dossier, b, recipient
+
+
+def _recipient_key(path: Path) -> str:
+    with Vault.open(path, PASSPHRASE) as v:
+        return identity._secret(v)["age_secret"]
+
+
+def _client_id(vault_path: Path, last: str) -> str:
+    with Vault.open(vault_path, PASSPHRASE) as v:
+        return v.db.one("SELECT id FROM clients WHERE last_name = ?", (last,))[0]
+
+
+def _independent_read(plain: bytes, sender_ed25519: str) -> tuple[dict, dict[str, bytes]]:
+    """Read a bundle's archive as another implementation would: tarfile, hashlib and PyNaCl."""
+    members = {}
+    with tarfile.open(fileobj=io.BytesIO(plain), mode="r:") as tf:
+        names = tf.getnames()
+        for info in tf.getmembers():
+            assert info.isreg() and info.mode == 0o600
+            members[info.name] = tf.extractfile(info).read()
+    assert names[0] == "FORMAT" and names[-2:] == ["manifest.json", "manifest.sig"]
+    assert members["FORMAT"] == b"dossier-handover/1\n"
+    signature = base64.b64decode(members["manifest.sig"])
+    nacl.signing.VerifyKey(base64.b64decode(sender_ed25519)).verify(
+        b"dossier-handover/1 manifest signature\n" + members["manifest.json"], signature)
+    manifest = json.loads(members["manifest.json"])
+    listed = {m["path"]: m for m in manifest["members"]}
+    assert set(listed) == set(members) - {"manifest.json", "manifest.sig"}
+    for name, m in listed.items():
+        assert m["size"] == len(members[name]) and m["sha256"] == hashlib.sha256(members[name]).hexdigest()
+    return manifest, members
+
+
+def test_handover_from_one_vault_to_another(pair, practice, tmp_path):
+    a, b, recipient = pair
+    out = tmp_path / "out" / "overdracht.age"
+    out.parent.mkdir()
+    made = a("handover", "create", "--to", "Bert", "--clients", f"{MARIEKE},{SEM}", "--out", out, "--json")
+    assert made.exit_code == 0, made.stderr
+    result = json.loads(made.stdout)
+    # Sem has no substitute-coach consent: left out and named (CSR 2.5)
+    assert [c["name"] for c in result["clients"]] == ["Marieke van der Berg"]
+    assert [c["name"] for c in result["left_out"]] == ["Sem de Vries"]
+    assert "left out: Sem de Vries" in made.stderr and "CSR 2.5" in made.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and os.listdir(out.parent) == ["overdracht.age"]
+
+    checked = b("handover", "verify", out)
+    assert checked.exit_code == 0, checked.stderr
+    assert "Marieke van der Berg" in checked.stdout and "Anna" in checked.stdout and result["bundle"] in checked.stdout
+    assert "signed by your contact Anna" in checked.stderr
+    assert state(recipient)[0]["clients"] == []  # verify imports nothing
+
+    done = b("handover", "import", out, "--json")
+    assert done.exit_code == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["bundle"] == result["bundle"] and summary["reason"] == "closure"
+    marieke = _client_id(practice, "van der Berg")
+    with Vault.open(practice, PASSPHRASE) as va, Vault.open(recipient, PASSPHRASE) as vb:
+        sent, got = load_client(va.db, marieke), load_client(vb.db, marieke)
+        # the sender's log gained the handover itself; everything else arrived unchanged
+        handover_entries = [d for d in sent["disclosures"] if d["kind"] == "handover"]
+        assert len(handover_entries) == 1
+        h = handover_entries[0]
+        assert (h["to"], h["ground"], h["consent"]) == ("Bert", "consent", "substitute")
+        assert result["bundle"][:16] in h["what"]
+        sent["disclosures"].remove(h)
+        assert sent == got
+        (att,) = got["attachments"]
+        assert content_of(vb.db, att["id"]) == content_of(va.db, att["id"]) and att["size"] == 3 * 1024 * 1024 + 17
+        prov = vb.db.one("SELECT contact, reason, bundle, consent FROM provenance WHERE client_id = ?", (marieke,))
+        assert prov[:3] == ("Anna", "closure", result["bundle"]) and json.loads(prov[3])["type"] == "substitute"
+        assert [e.action for e in vb.audit_entries(marieke)][-1] == "handover.import"
+        assert "handover.create" in [e.action for e in va.audit_entries()]
+    shown = b("client", "show", "Marieke")
+    assert "Handed over to you" in shown.stdout and result["bundle"][:16] in shown.stdout
+
+
+def test_without_consent_reason_includes_and_records_it(pair, practice, tmp_path):
+    a, b, recipient = pair
+    out = tmp_path / "h.age"
+    made = a("handover", "create", "--to", "Bert", "--clients", SEM, "--out", out, "--reason", "incapacity",
+             "--without-consent-reason", "coach langdurig ziek", "--json")
+    assert made.exit_code == 0, made.stderr
+    assert json.loads(made.stdout)["clients"][0]["without_consent_reason"] == "coach langdurig ziek"
+    sem = _client_id(practice, "de Vries")
+    with Vault.open(practice, PASSPHRASE) as v:
+        row = v.db.one("SELECT ground, justification, kind FROM disclosures WHERE client_id = ? AND kind = 'handover'",
+                       (sem,))
+    assert row == ("without-consent", "coach langdurig ziek", "handover")
+    summary = json.loads(b("handover", "import", out, "--json").stdout)
+    assert summary["reason"] == "incapacity"
+    assert summary["clients"][0]["without_consent_reason"] == "coach langdurig ziek"
+    shown = " ".join(b("client", "show", SEM).stdout.split())  # the table wraps
+    assert "without consent: coach langdurig ziek" in shown
+
+
+def test_the_age_tool_and_an_independent_reader_open_a_bundle(pair, practice, tmp_path):
+    a, b, recipient = pair
+    out = tmp_path / "h.age"
+    assert a("handover", "create", "--to", "Bert", "--all", "--without-consent-reason", "praktijk stopt",
+             "--out", out).exit_code == 0
+    key = tmp_path / "key.txt"
+    key.write_text(_recipient_key(recipient) + "\n")
+    plain = subprocess.run(["age", "-d", "-i", str(key), str(out)], capture_output=True, check=True).stdout
+    sender = json.loads((tmp_path / "a.json").read_text())
+    manifest, members = _independent_read(plain, sender["ed25519"])
+    assert len(manifest["clients"]) == 10 and manifest["reason"] == "closure"
+    assert manifest["sender"]["fingerprint"] == sender["fingerprint"]
+    assert manifest["recipient"]["name"] == "Bert"
+    marieke = next(c for c in manifest["clients"] if c["last_name"] == "van der Berg")
+    assert marieke["consent"]["type"] == "substitute" and marieke["attachments"] == 1
+    folder = f"clients/{marieke['id']}/"
+    doc = json.loads(members[folder + "dossier.json"])
+    assert doc["format"] == "dossier/1" and doc["clients"][0]["id"] == marieke["id"]
+    (att,) = doc["clients"][0]["attachments"]
+    assert "content_base64" not in att
+    assert hashlib.sha256(members[f"{folder}attachments/{att['id']}"]).hexdigest() == att["sha256"]
+    # the README explains it in Dutch and English, and names every client's folder
+    readme = members["README.txt"].decode()
+    assert "LEESMIJ" in readme and "README" in readme and "age -d" in readme and sender["fingerprint"] in readme
+    assert f"clients/{marieke['id']}/  Marieke van der Berg" in readme and att["filename"] in readme
+    # the PDFs read as a person reads them
+    assert "Marieke van der Berg" in pdf_text(members[folder + "dossier.pdf"], tmp_path)
+    assert "Overdracht van cliëntdossiers" in pdf_text(members["README.pdf"], tmp_path)
+
+
+def test_the_committed_test_vector_opens(tmp_path, monkeypatch):
+    """A bundle made once from fictional data (tests/vectors/handover-1/make.py), with its test key."""
+    expected = json.loads((VECTOR / "expected.json").read_text())
+    key_text = (VECTOR / "recipient.key").read_text()
+    secret = next(line for line in key_text.splitlines() if line.startswith("AGE-SECRET-KEY-"))
+    sender = json.loads((VECTOR / "sender.json").read_text())
+    data = (VECTOR / "bundle.age").read_bytes()
+    plain = pyrage.decrypt(data, [x25519.Identity.from_str(secret)])
+    by_age = subprocess.run(["age", "-d", "-i", str(VECTOR / "recipient.key")], input=data, capture_output=True,
+                            check=True).stdout
+    assert by_age == plain
+    manifest, _ = _independent_read(plain, sender["ed25519"])
+    assert hashlib.sha256(_independent_read(plain, sender["ed25519"])[1]["manifest.json"]).hexdigest() \
+        == expected["bundle"]
+    assert [c["id"] for c in manifest["clients"]] == [c["id"] for c in expected["clients"]]
+    # dossier itself: a vault whose identity is the test key, knowing the sender
+    path = tmp_path / "v"
+    v, _ = make_vault(path)
+    with v.write():
+        v.db.execute("INSERT INTO meta(key, value) VALUES ('identity', ?)",
+                     (json.dumps({"age_secret": secret, "ed25519_seed": base64.b64encode(os.urandom(32)).decode(),
+                                  "created": "2026-01-01T00:00:00Z"}),))
+    v.close()
+    cli = Invoker(path)
+    assert cli("contacts", "add", "Anna", VECTOR / "sender.json").exit_code == 0
+    done = cli("handover", "import", VECTOR / "bundle.age", "--json")
+    assert done.exit_code == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["bundle"] == expected["bundle"]
+    assert [c["name"] for c in summary["clients"]] == [c["name"] for c in expected["clients"]]
+    with Vault.open(path, PASSPHRASE) as v:
+        noelle = load_client(v.db, expected["clients"][0]["id"])
+        assert base64.b64decode(noelle["attachments"][0]["content_base64"]).startswith(b"Fictief intakeverslag")
+
+
+def test_a_bundle_through_a_real_subprocess(pair, tmp_path):
+    a, b, recipient = pair
+    out = tmp_path / "h.age"
+    r = run("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", out, vault=a.vault_path,
+            env={"XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]})
+    assert r.returncode == 0, r.stderr
+    r = run("handover", "import", out, vault=recipient, env={"XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]})
+    assert r.returncode == 0, r.stderr
+    assert "1 client imported from Anna" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_failed_create_leaves_no_file_and_logs_nothing(pair, practice, tmp_path):
+    a, b, recipient = pair
+    with Vault.open(practice, PASSPHRASE) as v:
+        (blob,) = [r[0] for r in v.db.all("SELECT id FROM attachments")]
+    (practice / "blobs" / blob).unlink()
+
+    def logged():
+        with Vault.open(practice, PASSPHRASE) as v:
+            return (v.db.all("SELECT * FROM disclosures"),
+                    [e.action for e in v.audit_entries() if not e.action.startswith("unlock")])
+
+    before = logged()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    assert_error(a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", out_dir / "h.age"), 5,
+                 "is missing")
+    assert os.listdir(out_dir) == []
+    assert logged() == before
+
+
+@pytest.mark.parametrize("args, code, fragment", [
+    (["--to", "Nobody", "--all"], 1, "no contact named 'Nobody'"),
+    (["--to", "Bert"], 2, "--clients ID…, or give --all"),
+    (["--to", "Bert", "--all", "--clients", MARIEKE], 2, "--clients ID…, or give --all"),
+    (["--to", "Bert", "--all", "--reason", "vakantie"], 1, "--reason"),
+    (["--to", "Bert", "--clients", "Niemand"], 1, "no client matches 'Niemand'"),
+    (["--to", "Bert", "--clients", SEM], 7, "no substitute-coach consent in force (CSR 2.5) for Sem de Vries"),
+    (["--to", "Bert", "--all", "--lang", "fr"], 2, "--lang"),
+])
+def test_create_bad_input(pair, practice, tmp_path, args, code, fragment):
+    a, *_ = pair
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    before = state(practice)
+    assert_error(a("handover", "create", *args, "--out", out_dir / "h.age"), code, fragment)
+    assert os.listdir(out_dir) == [] and state(practice) == before
+
+
+def test_create_refuses_an_unusable_out_file(pair, practice, tmp_path):
+    a, *_ = pair
+    existing = tmp_path / "er-al.age"
+    existing.write_bytes(b"van iemand anders")
+    before = state(practice)
+    assert_error(a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", existing), 1, "exists already")
+    assert existing.read_bytes() == b"van iemand anders"
+    assert_error(a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", tmp_path), 1, "is a folder")
+    assert_error(a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", tmp_path / "nee" / "h.age"),
+                 1, "no such folder")
+    assert state(practice) == before
+    assert a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", existing, "--force").exit_code == 0
+    assert existing.read_bytes().startswith(b"age-encryption.org/v1")
+
+
+def test_a_contact_without_dossier_can_receive(pair, practice, tmp_path):
+    """A colleague with only an age key (age-keygen) opens the bundle with the age tool."""
+    a, *_ = pair
+    key = x25519.Identity.generate()
+    assert a("contacts", "add", "Carla", "--age", str(key.to_public())).exit_code == 0
+    out = tmp_path / "c.age"
+    assert a("handover", "create", "--to", "carla", "--clients", MARIEKE, "--out", out).exit_code == 0
+    plain = pyrage.decrypt(out.read_bytes(), [key])
+    with tarfile.open(fileobj=io.BytesIO(plain)) as tf:
+        assert tf.getnames()[0] == "FORMAT" and tf.getnames()[-1] == "manifest.sig"
+
+
+def test_bundle_rules_are_strict():
+    assert B.member_kind("clients/" + "0" * 8 + "-0000-0000-0000-" + "0" * 12 + "/dossier.json")[0] == "json"
+    for bad in ("clients/x/dossier.json", "../FORMAT", "README.md", "clients//dossier.json"):
+        with pytest.raises(ValueError):
+            B.member_kind(bad)
+
+
+def test_cli_docs_list_the_handover_commands():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    for command in ("handover create", "handover verify", "handover import"):
+        assert command in text
+    assert shutil.which("age"), "the age tool is needed (apt-get install age); .ci/run installs it"

@@ -11,7 +11,7 @@ of A, A's identity a contact of B) and times, as subprocesses of the real CLI: `
 --to B --all`, `handover verify` and `handover import` (into the fresh B). On the same disk, the
 age tool (`age`, the reference of the issue) then decrypts that very bundle with B's key (`age -d`)
 and encrypts the tar it yields again to B (`age -r`): the same bytes both ways. Each child's wall
-time and peak RSS (wait4) are kept; the table gives medians over --runs. Targets of the issue:
+time and peak RSS (through GNU time, or a small launcher) are kept; the table gives medians over --runs. Targets of the issue:
 peak RSS under 300 MB whatever the size; throughput at least half of age's (create against
 age -e, import against age -d). MB = 10^6 bytes. dossier fsyncs the bundle and every blob it
 writes, age does not: the "age + fsync" rows show what that costs. The vaults use the cheapest KDF,
@@ -41,22 +41,35 @@ AGE, AGE_KEYGEN = shutil.which("age"), shutil.which("age-keygen")
 
 
 # -- running a child, with its wall time and peak RSS -----------------------------------------------
+# A child's ru_maxrss starts at the RSS of the process it was forked from (Linux keeps the old
+# high-water mark across exec), so this process, grown by the setup, must not be the parent of what
+# is measured: a small launcher is. GNU time (KiB since 1.8) if present, else a bare Python.
+TIME = shutil.which("time", path="/usr/bin:/bin")
+_LAUNCHER = ("import os, sys\n"
+             "pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)\n"
+             "status, usage = os.wait4(pid, 0)[1:]\n"
+             "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+             "sys.exit(os.waitstatus_to_exitcode(status))\n")
 _current: subprocess.Popen | None = None  # killed if the benchmark is interrupted
 
 
 def run(cmd: list[str], env: dict, log: Path) -> tuple[float, float]:
     """Wall time (s) and peak RSS (MB) of one subprocess (stdout discarded, stderr to ``log``);
-    a failure stops the benchmark. wait4 gives the rusage of this child alone."""
+    a failure stops the benchmark."""
     global _current
+    rss_file = log.with_suffix(".rss")
+    launcher = [TIME, "-f", "%M", "-o", str(rss_file)] if TIME else [PY, "-I", "-S", "-c", _LAUNCHER, str(rss_file)]
+    os.sync()  # untimed: no step pays for the write-back of the one before
     with open(log, "wb") as err:
         t0 = time.perf_counter()
-        _current = p = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(p.pid, 0)
+        _current = p = subprocess.Popen(launcher + cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=err)
+        p.wait()
         elapsed = time.perf_counter() - t0
-    p.returncode, _current = os.waitstatus_to_exitcode(status), None
+    _current = None
     if p.returncode:
         sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{log.read_text(errors='replace')[-4000:]}")
-    return elapsed, usage.ru_maxrss * 1024 / MB  # ru_maxrss is in KiB on Linux
+    return elapsed, int(rss_file.read_text().split()[-1]) * 1024 / MB  # ru_maxrss is in KiB on Linux
 
 
 def fsync_time(path: Path) -> float:

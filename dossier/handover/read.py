@@ -192,6 +192,9 @@ def _checked(r: _Receiver, my_age: str) -> dict:
                 raise BundleDamaged(f"member {name!r} does not match its SHA-256 in the manifest; nothing was imported")
         if [c["id"] for c in clients] != list(r.clients):
             raise _bad_manifest("lists other clients than the bundle holds")
+        for name in ("README.txt", "README.pdf", *(B.client_folder(cid) + "dossier.pdf" for cid in r.clients)):
+            if name not in r.seen:
+                raise BundleDamaged(f"member {name!r} is missing from the bundle")
         for c in clients:
             entry = r.clients[c["id"]]
             if set(entry["expected"]) != entry["received"]:

@@ -300,3 +300,28 @@ def test_cli_docs_list_the_handover_commands():
     for command in ("handover create", "handover verify", "handover import"):
         assert command in text
     assert shutil.which("age"), "the age tool is needed (apt-get install age); .ci/run installs it"
+
+
+def test_attachment_files_stream_and_catch_damage(tmp_path):
+    """Attachment files (version 2) hold any size in 1 MiB sealed chunks; a cut, a changed byte or
+    a dropped final chunk is caught, and version 1 files still read."""
+    from dossier import crypto
+    from dossier.blobs import CHUNK, BlobStore
+    from dossier.errors import VaultDamaged
+
+    store = BlobStore(tmp_path / "blobs")
+    ids = [f"{i:08x}-0000-4000-8000-000000000000" for i in range(8)]
+    for blob_id, size in zip(ids, (0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5)):
+        data = os.urandom(size)
+        key = store.put(blob_id, data)
+        assert store.get(blob_id, key) == data
+        assert all(len(c) <= CHUNK for c in store.read_stream(blob_id, key))
+        raw = (store.folder / blob_id).read_bytes()
+        for damaged in (raw[:-1], raw[:-17], raw[:1 + 24 + CHUNK + 17] if size > CHUNK else raw[:25],
+                        raw[:40] + bytes([raw[40] ^ 1]) + raw[41:] if len(raw) > 41 else raw[:-2], raw + b"x"):
+            (store.folder / blob_id).write_bytes(damaged)
+            with pytest.raises(VaultDamaged):
+                store.get(blob_id, key)
+    key = crypto.random_key()
+    (store.folder / ids[7]).write_bytes(b"\x01" + crypto.wrap(key, b"oud formaat"))
+    assert store.get(ids[7], key) == b"oud formaat"

@@ -145,6 +145,17 @@ def make_recipient(work: Path, run_no: int, sender: Path, sender_public: Path) -
     return path, name, key
 
 
+def check_imported(recipient: Path, expect: tuple[int, int]) -> None:
+    """B holds every client and attachment of A, and the attachment bytes add up."""
+    from dossier.vault import Vault
+
+    with Vault.open(recipient, PASSPHRASE) as b:
+        got = (b.db.one("SELECT count(*) FROM clients")[0], b.db.one("SELECT count(*) FROM attachments")[0])
+        blobs = sum(f.stat().st_size for f in (recipient / "blobs").iterdir())
+    if got != expect or blobs < expect[1]:
+        sys.exit(f"the import is incomplete: {got[0]} clients and {got[1]} attachments, expected {expect}")
+
+
 def age_recipient(key: Path) -> str:
     return subprocess.run([AGE_KEYGEN, "-y", str(key)], check=True, capture_output=True, text=True).stdout.strip()
 
@@ -153,7 +164,8 @@ def age_recipient(key: Path) -> str:
 STEPS = ["create", "verify", "import", "age -e", "age -e + fsync", "age -d", "age -d + fsync"]
 
 
-def one_run(work: Path, run_no: int, sender: Path, sender_public: Path, env: dict, floor: list) -> dict:
+def one_run(work: Path, run_no: int, sender: Path, sender_public: Path, env: dict, floor: list,
+            expect: tuple[int, int]) -> dict:
     """One run: fresh B, the three CLI steps, then age both ways on the same bytes. Big files
     are removed before returning."""
     recipient, name, key = make_recipient(work, run_no, sender, sender_public)
@@ -166,6 +178,7 @@ def one_run(work: Path, run_no: int, sender: Path, sender_public: Path, env: dic
         out["verify"] = run([PY, "-m", "dossier", "--vault", str(recipient), "handover", "verify", str(bundle)], env, log)
         out["import"] = run([PY, "-m", "dossier", "--vault", str(recipient), "handover", "import", str(bundle)], env, log)
         floor.append(run([PY, "-m", "dossier", "--vault", str(recipient), "contacts", "list"], env, log)[0])
+        check_imported(recipient, expect)
         shutil.rmtree(recipient)  # its blobs weigh as much as the bundle
         secs, rss = run([AGE, "-d", "-i", str(key), "-o", str(tar_out), str(bundle)], env, log)
         out["age -d"], out["age -d + fsync"] = (secs, rss), (secs + fsync_time(tar_out), rss)
@@ -197,7 +210,7 @@ def bench(work: Path, args, env: dict) -> None:
     runs, floor = [], []
     for i in range(args.runs):
         t0 = time.perf_counter()
-        r = one_run(work, i + 1, sender, sender_public, env, floor)
+        r = one_run(work, i + 1, sender, sender_public, env, floor, (args.clients, n_files))
         runs.append(r)
         print(f"run {i + 1}/{args.runs} ({time.perf_counter() - t0:.0f} s): " + ", ".join(
             f"{s} {r[s][0]:.1f} s / {r[s][1]:.0f} MB" for s in ("create", "verify", "import", "age -e", "age -d")),

@@ -410,7 +410,7 @@ def test_a_member_that_points_outside_in_a_real_process(ctx, world):
 def test_the_same_bundle_imported_twice(ctx, world):
     file = world.base / "bundle.age"
     assert ctx.cli("handover", "import", file).exit_code == 0
-    [verified] = [json.loads(ctx.cli("handover", "verify", file, "--json").stdout)]
+    verified = json.loads(ctx.cli("handover", "verify", file, "--json").stdout)
     assert all(c["in_vault"] for c in verified["clients"])
     refused(ctx, file, 7, "already in your vault", commands=("import",))
 
@@ -563,7 +563,6 @@ def test_hostile_json_before_the_signature(ctx, world, how):
     ("sender.name", {"first": "Anna"}),
     ("created", ["2026", "01", "01"]),
     ("clients.0.without_consent_reason", {"why": "moved"}),
-    ("clients.0.consent", "yes"),
     ("reason", ["closure"]),
     ("members", {"FORMAT": 1}),
     ("recipient", "Bea"),
@@ -577,11 +576,7 @@ def test_a_signed_manifest_with_odd_values(ctx, world, field, value):
         node[last] = value
 
     plain = retar(resigned(members_of(world.plain), odd, world=world))
-    if field == "clients.0.consent":  # any JSON is kept as the consent's record; that is fine
-        result = ctx.cli("handover", "import", _write(ctx, for_me(world, plain)))
-        one_clean_error(result, {5}) if result.exit_code else None
-        return
-    refused(ctx, for_me(world, plain), {5})
+    refused(ctx, for_me(world, plain), {5}, "manifest", commands=("import",))
 
 
 def _write(ctx: Ctx, data: bytes) -> Path:
@@ -695,13 +690,33 @@ def test_fuzz_tar_reader_mutated_archives(flips, header_edits, fix_checksum, cut
 
 # -- fuzzing: the whole reader --------------------------------------------------------------------------
 
+class Opened:
+    """The recipient vault, open once for a whole fuzz run; ``reset`` puts it back as it was."""
+
+    def __init__(self, ctx: Ctx):
+        from dossier.vault import Vault
+
+        self.ctx, self.vault = ctx, Vault.open(ctx.recipient, PASSPHRASE)
+
+    def reset(self) -> None:
+        from dossier import paths
+        from dossier.vault import Vault
+
+        self.vault.close()
+        shutil.rmtree(self.ctx.recipient)
+        shutil.copytree(self.ctx.world.recipient, self.ctx.recipient)
+        shutil.rmtree(paths.mirror_dir(), ignore_errors=True)  # the copy is older than the mirror
+        self.vault = Vault.open(self.ctx.recipient, PASSPHRASE)
+
+    def close(self) -> None:
+        self.vault.close()
+
+
 @pytest.fixture
 def opened(ctx):
-    from dossier.vault import Vault
-
-    v = Vault.open(ctx.recipient, PASSPHRASE)
-    yield v
-    v.close()
+    holder = Opened(ctx)
+    yield holder
+    holder.close()
 
 
 def _hot_spots(plain: bytes) -> list[tuple[int, int]]:
@@ -744,11 +759,12 @@ def _replace(doc, path, value):
 
 @st.composite
 def mutated(draw, world: World):
-    """A changed plaintext archive of the real bundle, and whether it still holds exactly the same members."""
+    """A changed plaintext archive of the real bundle, and whether the sender's key signed the change."""
     members = members_of(world.plain)
     kinds = draw(st.lists(st.sampled_from(["flip", "cut", "insert", "reorder", "drop", "duplicate", "json",
                                            "signed json"]), min_size=1, max_size=3))
     structural = [k for k in kinds if k in ("reorder", "drop", "duplicate", "json", "signed json")]
+    signed = False
     for kind in structural:
         if kind == "reorder":
             i, j = draw(st.integers(0, len(members) - 1)), draw(st.integers(0, len(members) - 1))
@@ -772,23 +788,26 @@ def mutated(draw, world: World):
             members[i][1] = json.dumps(doc, ensure_ascii=False, indent=2).encode() + b"\n"
             if kind == "signed json" and any(m[0] == "manifest.json" for m in members):
                 members = resigned(members, relist=members[i][0] != "manifest.json", world=world)
+                signed = True
     plain = bytearray(retar(members) if structural else world.plain)
-    spots = _hot_spots(world.plain) if not structural else [(0, len(plain))]
+    spots = _hot_spots(world.plain) if not structural else []
     for kind in kinds:
-        if kind == "flip":
+        if kind in ("flip", "cut"):
             lo, hi = draw(st.sampled_from(spots + [(0, len(plain))]))
-            pos = draw(st.integers(lo, min(hi, len(plain)) - 1))
-            plain[pos] ^= draw(st.integers(1, 255))
-        elif kind == "cut":
-            lo, hi = draw(st.sampled_from(spots + [(0, len(plain))]))
-            del plain[draw(st.integers(lo, min(hi, len(plain)))):]
+            hi = min(hi, len(plain))
+            if lo >= hi:
+                continue
+            if kind == "flip":
+                plain[draw(st.integers(lo, hi - 1))] ^= draw(st.integers(1, 255))
+            else:
+                del plain[draw(st.integers(lo, hi)):]
         elif kind == "insert":
             at = draw(st.integers(0, len(plain) // 512)) * 512
             what = draw(st.sampled_from(["zero", "random", "header"]))
             block = {"zero": bytes(512), "random": draw(st.binary(min_size=512, max_size=512)),
                      "header": bytes(plain[:512])}[what]
             plain[at:at] = block
-    return bytes(plain)
+    return bytes(plain), signed
 
 
 def _same_members(plain: bytes, world: World) -> bool:
@@ -808,13 +827,13 @@ READER_FUZZ = settings(max_examples=400, deadline=None, database=None,
 def test_fuzz_verify_raises_only_dossier_errors(ctx, world, opened, data):
     from dossier.handover import verify
 
-    plain = data.draw(mutated(world))
+    plain, signed = data.draw(mutated(world))
     file = _write(ctx, for_me(world, plain))
     try:
-        verify(opened, file)
+        verify(opened.vault, file)
     except DossierError:
         return
-    assert _same_members(plain, world), "a changed bundle passed verify"
+    assert signed or _same_members(plain, world), "a changed bundle passed verify"
 
 
 @READER_FUZZ
@@ -822,17 +841,14 @@ def test_fuzz_verify_raises_only_dossier_errors(ctx, world, opened, data):
 def test_fuzz_import_imports_nothing_from_a_changed_bundle(ctx, world, opened, data):
     from dossier.handover import import_bundle
 
-    plain = data.draw(mutated(world))
+    plain, signed = data.draw(mutated(world))
     file = _write(ctx, for_me(world, plain))
     try:
-        import_bundle(opened, file)
+        import_bundle(opened.vault, file)
     except DossierError:
-        counts = [opened.db.one(f"SELECT count(*) FROM {t}")[0] for t in ("clients", "attachments", "provenance")]
-        assert counts == [0, 0, 0]
+        db = opened.vault.db
+        assert [db.one(f"SELECT count(*) FROM {t}")[0] for t in ("clients", "attachments", "provenance")] == [0, 0, 0]
         assert not listing(ctx.recipient / "blobs"), "a failed import left a blob file"
         return
-    assert _same_members(plain, world), "a changed bundle was imported"
-    with opened.write():  # undo the import of an unchanged bundle so the next example starts clean
-        for t in ("provenance", "attachments"):
-            opened.db.execute(f"DELETE FROM {t}")
-    from dossier.destroy import destroy_client  # noqa: F401  (only reached for an unchanged bundle)
+    assert signed or _same_members(plain, world), "a changed bundle was imported"
+    opened.reset()

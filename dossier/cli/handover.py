@@ -37,11 +37,9 @@ def create(
     from dossier.handover import create as make
 
     names = [part.strip() for value in clients or [] for part in value.split(",") if part.strip()]
-    with opened(ctx) as vault:
-        total = vault.db.one("SELECT coalesce(sum(size), 0) FROM attachments")[0]
-        with output.progress_bar("bundling", total or None) as bar:
-            result = make(vault, to, out, clients=names, all_clients=all_clients, reason=reason,
-                          without_consent_reason=without_consent_reason, lang=lang, overwrite=force, progress=bar)
+    with opened(ctx) as vault, output.progress_bar("bundling", None) as bar:
+        result = make(vault, to, out, clients=names, all_clients=all_clients, reason=reason,
+                      without_consent_reason=without_consent_reason, lang=lang, overwrite=force, progress=bar)
     for c in result["left_out"]:
         output.warn(f"left out: {c['name']} ({c['id'][:8]}) has no substitute-coach consent in force (CSR 2.5); "
                     "include with --without-consent-reason TEXT")

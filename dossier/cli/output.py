@@ -121,6 +121,8 @@ class progress_bar:
     def __exit__(self, *exc):
         self._progress.stop()
 
-    def __call__(self, n: int, **_) -> None:
+    def __call__(self, n: int, total: int | None = None) -> None:
+        if total is not None:
+            self._progress.update(self._task, total=total or None)
         if n:
             self._progress.advance(self._task, n)

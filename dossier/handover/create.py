@@ -112,8 +112,6 @@ def _members(vault, manifest: dict, lang: str, progress):
             row = db.one("SELECT id, content, blob_key FROM attachments WHERE id = ?", (a["id"],))
             chunks = _attachment_chunks(db, row)
             yield folder + "attachments/" + a["id"], a["size"], _counted(chunks, progress), a["sha256"]
-        if progress:
-            progress(0, client=True)
 
 
 def _counted(chunks, progress):
@@ -230,7 +228,7 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
            progress=None) -> dict:
     """Write the bundle ``out`` for contact ``to``; returns what went in and what was left out.
 
-    ``progress(n_bytes, client=False)`` is called as attachment bytes stream and after each client.
+    ``progress(n_bytes, total=None)`` is called with the attachment bytes to come, then as they stream.
     """
     import pyrage
     from pyrage import x25519
@@ -243,6 +241,8 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
     out = _check_out(out, overwrite)
     chosen = select(vault, to, clients, all_clients, reason, without_consent_reason)
     manifest = _manifest(vault, chosen)
+    if progress:
+        progress(0, total=sum(c["attachment_bytes"] for c in manifest["clients"]))
     seed = crypto.unb64(_secret(vault)["ed25519_seed"])
     recipient = x25519.Recipient.from_str(chosen["contact"]["age"])
     partial = out.with_name(f".{out.name}.{crypto.random_bytes(6).hex()}.partial")

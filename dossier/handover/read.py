@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from dossier import crypto
@@ -103,7 +104,7 @@ class _Receiver:
 
         try:
             clients = check_document(json.loads(data.decode("utf-8")), attachment_content=False)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             raise tar.TarError(f"member {name!r} is not JSON") from None
         except InvalidInput as e:
             raise tar.TarError(f"member {name!r} is not a valid dossier: {e}") from None
@@ -131,6 +132,10 @@ class _Receiver:
             self.db.blobs.erase(aid)
 
 
+_UNREADABLE = BundleDamaged("the bundle is damaged, cut off or was changed (age could not decrypt it); "
+                            "nothing was imported")
+
+
 def _check_format(value, where: str) -> None:
     if value == B.FORMAT:
         return
@@ -152,7 +157,7 @@ def _checked(r: _Receiver, my_age: str) -> dict:
         raise BundleDamaged("the bundle has no signed manifest: it is cut off or incomplete")
     try:
         m = json.loads(r.manifest.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         raise _bad_manifest("is not JSON") from None
     if not isinstance(m, dict):
         raise _bad_manifest("is not an object")
@@ -161,7 +166,7 @@ def _checked(r: _Receiver, my_age: str) -> dict:
         sender, recipient, members, clients = m["sender"], m["recipient"], m["members"], m["clients"]
         ed, fp = sender["ed25519"], sender.get("fingerprint")
         key = crypto.unb64(ed) if isinstance(ed, str) else b""
-    except (KeyError, TypeError, InvalidInput):
+    except (KeyError, TypeError, ValueError, InvalidInput):
         raise _bad_manifest("lacks the sender, recipient, clients or members") from None
     contact = next((c for c in list_contacts(r.db) if c["ed25519"] and c["ed25519"] == ed), None)
     if contact is None:
@@ -170,7 +175,7 @@ def _checked(r: _Receiver, my_age: str) -> dict:
                               "check the sender's fingerprint by phone, then: dossier contacts add NAME IDENTITY-FILE")
     try:
         signature = crypto.unb64(r.signature.decode("ascii").strip())
-    except (InvalidInput, UnicodeDecodeError, ValueError):
+    except ValueError:  # binascii.Error and UnicodeError are ValueErrors
         signature = b""
     if not crypto.signature_valid(key, B.SIGNATURE_CONTEXT + r.manifest, signature):
         raise BundleUntrusted(f"the manifest's signature is not valid for the key of your contact "
@@ -204,14 +209,41 @@ def _checked(r: _Receiver, my_age: str) -> dict:
                    "fingerprint": contact["fingerprint"], "sender": sender.get("name"),
                    "practice": sender.get("practice"), "created": m["created"], "reason": m["reason"],
                    "members": len(r.seen), "bytes": sum(e["size"] for e in r.seen.values())}
+        _check_values(m, clients)
     except (KeyError, TypeError, AttributeError):
         raise _bad_manifest("is not a valid manifest") from None
-    if summary["reason"] not in B.REASONS:
-        raise _bad_manifest(f"gives an unknown reason {str(summary['reason'])[:30]!r}")
     summary["clients"] = [{"id": cid, "name": f"{e['first_name']} {e['last_name']}", "in_vault": e["in_vault"],
                            "attachments": len(e["expected"]), "consent": e["consent"],
                            "without_consent_reason": e["without_consent_reason"]} for cid, e in r.clients.items()]
     return summary
+
+
+def _check_values(m: dict, clients: list) -> None:
+    """The signed values that dossier stores or shows must be what the format says they are."""
+    from dossier.records import fields as F
+    from dossier.rights.consent import HOW
+
+    try:
+        F.check_line("sender.name", m["sender"].get("name"))
+        F.check_line("sender.practice", m["sender"].get("practice"))
+        created = m.get("created")
+        if not isinstance(created, str) or not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", created):
+            raise InvalidInput("created", created, "is not a UTC time such as 2026-11-23T15:34:37Z")
+        F.check_date("created", created[:10], required=True)
+        F.check_enum("reason", m.get("reason"), B.REASONS)
+        for i, c in enumerate(clients):
+            given, why = c.get("consent"), c.get("without_consent_reason")
+            if given is not None:
+                if not isinstance(given, dict) or given.get("type") != B.CONSENT:
+                    raise InvalidInput(f"clients[{i}].consent", given, f"is not a {B.CONSENT} consent")
+                F.check_date(f"clients[{i}].consent.granted", given.get("granted"), required=True)
+                F.check_enum(f"clients[{i}].consent.how", given.get("how") or "", ("", *HOW))
+            if why is not None and not F.check_text(f"clients[{i}].without_consent_reason", why).strip():
+                why = None
+            if given is None and why is None:
+                raise InvalidInput(f"clients[{i}]", c.get("id"), "has neither a consent nor a reason to go without")
+    except InvalidInput as e:
+        raise _bad_manifest(f"has a bad value: {e}") from None
 
 
 class _Sink:
@@ -224,11 +256,17 @@ class _Sink:
 
 
 class _Source:
+    """The bundle file for ``pyrage.decrypt_io``, keeping a read error that pyrage would hide."""
+
     def __init__(self, fh, progress):
-        self.fh, self.progress = fh, progress
+        self.fh, self.progress, self.error = fh, progress, None
 
     def read(self, n: int = -1) -> bytes:
-        data = self.fh.read(n)
+        try:
+            data = self.fh.read(n)
+        except OSError as e:
+            self.error = e
+            raise
         if self.progress:
             self.progress(len(data))
         return data
@@ -245,20 +283,24 @@ def _read(vault, r: _Receiver, file: Path, progress) -> dict:
         raise FileProblem(f"{file}: {'is a folder' if file.is_dir() else 'no such file'}")
     identity = x25519.Identity.from_str(_secret(vault)["age_secret"])
     reader = tar.Reader(r)
+    source = None
     try:
         with open(file, "rb") as fh:
-            pyrage.decrypt_io(_Source(fh, progress), _Sink(reader), [identity])
+            source = _Source(fh, progress)
+            pyrage.decrypt_io(source, _Sink(reader), [identity])
         reader.close()
     except pyrage.DecryptError as e:
         if "no matching keys" in str(e).lower():
             raise BundleUntrusted("this bundle is not addressed to you: none of its recipients is your identity",
                                   "ask the sender to make it for the key in: dossier identity show") from None
-        raise BundleDamaged("the bundle is damaged, cut off or was changed (age could not decrypt it); "
-                            "nothing was imported") from None
+        raise _UNREADABLE from None
     except tar.TarError as e:
         raise BundleDamaged(f"{e}; nothing was imported") from None
     except OSError as e:
-        raise FileProblem(f"{file}: cannot be read ({e.strerror or 'error'})") from None
+        if source is None or source.error is not None:  # the file itself could not be read
+            raise FileProblem(f"{file}: cannot be read ({e.strerror or 'error'})") from None
+        # pyrage reports a cut-off or changed payload as a bare OSError("decryption error")
+        raise _UNREADABLE from None
     return _checked(r, public(vault)["age"])
 
 

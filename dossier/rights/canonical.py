@@ -89,7 +89,8 @@ def check_rights(doc: dict, client: dict, where: str) -> dict:
     from dossier.records.clients import _list, _no_unknown, check_id
 
     ids = {kind: {x["id"] for x in client[key]} for kind, key in items.KINDS.items() if key in client}
-    ids["request"] = {r.get("id") for r in _list(doc, "requests", where) if isinstance(r, dict)}
+    ids["request"] = {r.get("id") for r in _list(doc, "requests", where) if isinstance(r, dict)
+                      and isinstance(r.get("id"), str)}
     out = {}
     for key in KEYS:
         checked = []

@@ -23,7 +23,7 @@ COLUMNS = ("id", "type", "granted", "how", "scope", "withdrawn")
 
 
 def check_type(value: str, field: str = "--type") -> str:
-    if value not in TYPES:
+    if not isinstance(value, str) or value not in TYPES:
         raise InvalidInput(field, value, "is not a consent type", "types: " + ", ".join(TYPES))
     return value
 

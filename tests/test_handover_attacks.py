@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyrage
 import pytest
-from conftest import EXAMPLE, PASSPHRASE, Invoker, make_vault, run, state
+from conftest import EXAMPLE, PASSPHRASE, Invoker, assert_error, make_vault, run, state
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyrage import x25519
@@ -194,18 +194,6 @@ def listing(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*")} if root.exists() else set()
 
 
-def one_clean_error(result, codes, *fragments):
-    """Like conftest.assert_error, but for an exit code out of a set."""
-    assert result.exit_code in codes, (result.exit_code, result.stdout, result.stderr)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert [line.startswith("dossier: error: ") for line in lines].count(True) == 1, result.stderr
-    assert all(line.startswith(("dossier: error: ", "dossier: hint: ", "dossier: warning: ")) for line in lines), \
-        result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    for f in fragments:
-        assert f in result.stderr, (f, result.stderr)
-
-
 def refused(ctx: Ctx, bundle, codes, *fragments, commands=("verify", "import")):
     """Both commands end in one clean error; the vault, its blobs and the disk are unchanged."""
     if isinstance(bundle, (bytes, bytearray)):
@@ -226,7 +214,7 @@ def refused(ctx: Ctx, bundle, codes, *fragments, commands=("verify", "import")):
         assert listing(ctx.recipient / "blobs") == blobs, f"{command} left a blob file"
         # the vault's own blobs/ folder may appear (empty) when an import starts an attachment: not a file
         assert listing(ctx.tmp) - {"b/blobs"} == files - {"b/blobs"}, f"{command} left a file behind"
-        one_clean_error(result, codes, *fragments)
+        assert_error(result, codes, *fragments)
     assert not list(ctx.cwd.iterdir())
     assert not (ctx.tmp / "etc").exists() and not any("passwd" in f for f in listing(ctx.tmp))
     return results

@@ -2,20 +2,25 @@
 """Benchmark the handover bundle (TB 2.28): create, verify and import against the age command-line tool.
 
     python benchmarks/bench_handover.py [--gib 2] [--runs 3] [--clients 20] [--file-mib 100]
-                                        [--workdir DIR] [--keep]
+                                        [--workdir DIR] [--no-recycle] [--keep]
 
 Setup (not timed): a sender vault A with --clients clients, each with a substitute-coach consent,
 and --gib GiB of attachments of random bytes (files of --file-mib MiB, so nothing compresses),
 spread over the clients. Each run then makes a fresh recipient vault B (B's identity a new contact
 of A, A's identity a contact of B) and times, as subprocesses of the real CLI: `handover create
---to B --all`, `handover verify` and `handover import` (into the fresh B). On the same disk, the
-age tool (`age`, the reference of the issue) then decrypts that very bundle with B's key (`age -d`)
-and encrypts the tar it yields again to B (`age -r`): the same bytes both ways. Each child's wall
-time and peak RSS (through GNU time, or a small launcher) are kept; the table gives medians over --runs. Targets of the issue:
+--to B --all`, `handover verify` and `handover import` (into the fresh B, checked afterwards). On
+the same disk, the age tool (the issue's reference) then decrypts that very bundle with B's key
+(`age -d`) and encrypts the tar it yields to B again (`age -r`): the same bytes both ways.
+
+Each child's wall time and peak RSS (through GNU time, or a small launcher) are kept, after an
+untimed sync; the table gives medians over --runs (and the largest RSS). Targets of the issue:
 peak RSS under 300 MB whatever the size; throughput at least half of age's (create against
-age -e, import against age -d). MB = 10^6 bytes. dossier fsyncs the bundle and every blob it
-writes, age does not: the "age + fsync" rows show what that costs. The vaults use the cheapest KDF,
-so the figures are the handover, not Argon2id; the temp folder (on disk, not RAM) is removed.
+age -e, import against age -d; verify against age -d is shown too). MB = 10^6 bytes. dossier
+fsyncs the bundle and every blob it writes, age does not: the "+ fsync" rows add that to age, and
+the "> null" rows are age's crypto alone (output to /dev/null). The vaults use the cheapest KDF,
+so the figures are the handover, not Argon2id. Every step that writes GiB first gets freshly
+freed pages (see recycle_pages; --no-recycle to compare). The temp folder (on disk: it refuses
+tmpfs; about 6.3 x --gib GiB) is removed at the end, also on failure or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -48,28 +53,55 @@ TIME = shutil.which("time", path="/usr/bin:/bin")
 _LAUNCHER = ("import os, sys\n"
              "pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)\n"
              "status, usage = os.wait4(pid, 0)[1:]\n"
-             "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+             "open(sys.argv[1], 'w').write(f'{usage.ru_maxrss} {usage.ru_utime} {usage.ru_stime}')\n"
              "sys.exit(os.waitstatus_to_exitcode(status))\n")
 _current: subprocess.Popen | None = None  # killed if the benchmark is interrupted
 
 
-def run(cmd: list[str], env: dict, log: Path) -> tuple[float, float]:
-    """Wall time (s) and peak RSS (MB) of one subprocess (stdout discarded, stderr to ``log``);
-    a failure stops the benchmark."""
+def run(cmd: list[str], env: dict, log: Path, writes: bool = False) -> tuple[float, float, float, float]:
+    """Wall time (s), peak RSS (MB), user and system CPU time (s) of one subprocess (stdout
+    discarded, stderr to ``log``); a failure stops the benchmark. ``writes``: the step writes
+    about the bundle's size, so it gets freshly recycled pages first (see recycle_pages)."""
     global _current
+    if writes:
+        recycle_pages(log.with_name("pool.bin"))
     rss_file = log.with_suffix(".rss")
-    launcher = [TIME, "-f", "%M", "-o", str(rss_file)] if TIME else [PY, "-I", "-S", "-c", _LAUNCHER, str(rss_file)]
+    launcher = [TIME, "-f", "%M %U %S", "-o", str(rss_file)] if TIME else [PY, "-I", "-S", "-c", _LAUNCHER, str(rss_file)]
     os.sync()  # untimed: no step pays for the write-back of the one before
     with open(log, "wb") as err:
         t0 = time.perf_counter()
         _current = p = subprocess.Popen(launcher + cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=err)
+                                        stderr=err, start_new_session=True)  # a group: killed whole if interrupted
         p.wait()
         elapsed = time.perf_counter() - t0
     _current = None
     if p.returncode:
         sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{log.read_text(errors='replace')[-4000:]}")
-    return elapsed, int(rss_file.read_text().split()[-1]) * 1024 / MB  # ru_maxrss is in KiB on Linux
+    rss_kib, user, system = rss_file.read_text().splitlines()[-1].split()  # ru_maxrss is in KiB on Linux
+    return elapsed, int(rss_kib) * 1024 / MB, float(user), float(system)
+
+
+# In a virtual machine whose memory the host backs lazily (here: Firecracker), growing the page
+# cache into memory the guest has not touched lately costs several times more kernel time than
+# reusing pages just freed: writing 2 GiB took 6 s of system time one way and 1 s the other.
+# Which case a step meets would depend on the order of the steps, so every step that writes
+# GiB starts the same way: a file of that size is written, synced and deleted just before it
+# (untimed). --no-recycle turns this off.
+POOL_BYTES = 0
+
+
+def recycle_pages(pool: Path) -> None:
+    if not POOL_BYTES:
+        return
+    block = bytes(MiB)
+    fd = os.open(pool, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        for _ in range(-(-POOL_BYTES // MiB)):
+            os.write(fd, block)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+        pool.unlink(missing_ok=True)
 
 
 def fsync_time(path: Path) -> float:
@@ -145,14 +177,14 @@ def make_recipient(work: Path, run_no: int, sender: Path, sender_public: Path) -
     return path, name, key
 
 
-def check_imported(recipient: Path, expect: tuple[int, int]) -> None:
-    """B holds every client and attachment of A, and the attachment bytes add up."""
+def check_imported(recipient: Path, expect: tuple[int, int, int]) -> None:
+    """B holds every client and attachment of A (counts, and blob files at least as large as the bytes)."""
     from dossier.vault import Vault
 
     with Vault.open(recipient, PASSPHRASE) as b:
         got = (b.db.one("SELECT count(*) FROM clients")[0], b.db.one("SELECT count(*) FROM attachments")[0])
         blobs = sum(f.stat().st_size for f in (recipient / "blobs").iterdir())
-    if got != expect or blobs < expect[1]:
+    if got != expect[:2] or blobs < expect[2]:
         sys.exit(f"the import is incomplete: {got[0]} clients and {got[1]} attachments, expected {expect}")
 
 
@@ -161,11 +193,12 @@ def age_recipient(key: Path) -> str:
 
 
 # -- the benchmark ----------------------------------------------------------------------------------
-STEPS = ["create", "verify", "import", "age -e", "age -e + fsync", "age -d", "age -d + fsync"]
+STEPS = ["create", "verify", "import", "age -e", "age -e + fsync", "age -e > null", "age -d", "age -d + fsync",
+         "age -d > null"]
 
 
 def one_run(work: Path, run_no: int, sender: Path, sender_public: Path, env: dict, floor: list,
-            expect: tuple[int, int]) -> dict:
+            expect: tuple[int, int, int]) -> dict:
     """One run: fresh B, the three CLI steps, then age both ways on the same bytes. Big files
     are removed before returning."""
     recipient, name, key = make_recipient(work, run_no, sender, sender_public)
@@ -173,19 +206,25 @@ def one_run(work: Path, run_no: int, sender: Path, sender_public: Path, env: dic
     out: dict = {}
     try:
         out["create"] = run([PY, "-m", "dossier", "--vault", str(sender), "handover", "create", "--to", name, "--all",
-                             "--out", str(bundle)], env, log)
+                             "--out", str(bundle)], env, log, writes=True)
         out["bytes"] = bundle.stat().st_size
         out["verify"] = run([PY, "-m", "dossier", "--vault", str(recipient), "handover", "verify", str(bundle)], env, log)
-        out["import"] = run([PY, "-m", "dossier", "--vault", str(recipient), "handover", "import", str(bundle)], env, log)
+        out["import"] = run([PY, "-m", "dossier", "--vault", str(recipient), "handover", "import", str(bundle)], env, log,
+                            writes=True)
         floor.append(run([PY, "-m", "dossier", "--vault", str(recipient), "contacts", "list"], env, log)[0])
         check_imported(recipient, expect)
-        shutil.rmtree(recipient)  # its blobs weigh as much as the bundle
-        secs, rss = run([AGE, "-d", "-i", str(key), "-o", str(tar_out), str(bundle)], env, log)
-        out["age -d"], out["age -d + fsync"] = (secs, rss), (secs + fsync_time(tar_out), rss)
+        # B is removed at the end of the run, not here: no step starts while GiB of blocks are being freed.
+        out["age -d"] = secs, *rest = run([AGE, "-d", "-i", str(key), "-o", str(tar_out), str(bundle)], env, log,
+                                           writes=True)
+        out["age -d + fsync"] = secs + fsync_time(tar_out), *rest
         out["tar bytes"] = tar_out.stat().st_size
-        secs, rss = run([AGE, "-r", age_recipient(key), "-o", str(age_out), str(tar_out)], env, log)
-        out["age -e"], out["age -e + fsync"] = (secs, rss), (secs + fsync_time(age_out), rss)
+        out["age -d > null"] = run([AGE, "-d", "-i", str(key), "-o", os.devnull, str(bundle)], env, log)
+        recipient_key = age_recipient(key)
+        out["age -e"] = secs, *rest = run([AGE, "-r", recipient_key, "-o", str(age_out), str(tar_out)], env, log,
+                                           writes=True)
+        out["age -e + fsync"] = secs + fsync_time(age_out), *rest
         out["age bytes"] = age_out.stat().st_size
+        out["age -e > null"] = run([AGE, "-r", recipient_key, "-o", os.devnull, str(tar_out)], env, log)
     finally:
         for f in (bundle, tar_out, age_out):
             f.unlink(missing_ok=True)
@@ -194,10 +233,13 @@ def one_run(work: Path, run_no: int, sender: Path, sender_public: Path, env: dic
 
 
 def bench(work: Path, args, env: dict) -> None:
-    import sqlcipher3
     from importlib.metadata import version
 
-    need = int(args.gib * 2**30) * 4.3 + 2 * 2**30  # A's blobs, the bundle, B's blobs or age's tar, age's file
+    import sqlcipher3
+
+    global POOL_BYTES
+    POOL_BYTES = 0 if args.no_recycle else int(args.gib * 2**30 * 1.01) + 16 * MiB  # about the bundle's size
+    need = int(args.gib * 2**30) * 6.3 + 2 * 2**30  # A's and B's blobs, the bundle, age's tar and file, the pool
     free = shutil.disk_usage(work).free
     if free < need:
         sys.exit(f"{work}: {free / 2**30:.1f} GiB free, the benchmark needs about {need / 2**30:.1f} GiB; "
@@ -210,35 +252,39 @@ def bench(work: Path, args, env: dict) -> None:
     runs, floor = [], []
     for i in range(args.runs):
         t0 = time.perf_counter()
-        r = one_run(work, i + 1, sender, sender_public, env, floor, (args.clients, n_files))
+        r = one_run(work, i + 1, sender, sender_public, env, floor, (args.clients, n_files, total))
         runs.append(r)
         print(f"run {i + 1}/{args.runs} ({time.perf_counter() - t0:.0f} s): " + ", ".join(
-            f"{s} {r[s][0]:.1f} s / {r[s][1]:.0f} MB" for s in ("create", "verify", "import", "age -e", "age -d")),
+            f"{s} {r[s][0]:.1f} s / {r[s][1]:.0f} MB" for s in ("create", "verify", "import", "age -e", "age -d")) +
+            f", age > null {r['age -e > null'][0]:.1f} / {r['age -d > null'][0]:.1f} s",
             flush=True)
 
-    med = {s: (statistics.median(r[s][0] for r in runs), statistics.median(r[s][1] for r in runs)) for s in STEPS}
+    med = {s: tuple(statistics.median(r[s][k] for r in runs) for k in range(4)) for s in STEPS}
     peak = {s: max(r[s][1] for r in runs) for s in STEPS}
     nbytes = statistics.median(r["bytes"] for r in runs)
     mbs = {s: nbytes / MB / med[s][0] for s in STEPS}
     versus = {"create": "age -e", "verify": "age -d", "import": "age -d"}
     targeted = {"create", "import"}  # "bundled and imported"; verify is shown against age -d for information
 
-    print(f"\nSUMMARY (medians of {args.runs} run{'s' if args.runs != 1 else ''}; MB = 10^6 bytes)")
-    age_version = subprocess.run([AGE, "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"\nSUMMARY (medians of {args.runs} run{'s' if args.runs != 1 else ''}; MB = 10^6 bytes; "
+          f"{'no recycling of pages' if args.no_recycle else 'freshly freed pages before each writing step'})")
+    age_version = subprocess.run([AGE, "--version"], check=False, capture_output=True, text=True).stdout.strip()
     print(f"machine: {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, age {age_version} ({AGE}), "
           f"pyrage {version('pyrage')}, PyNaCl {version('PyNaCl')}, SQLCipher "
           f"{sqlcipher3.connect(':memory:').execute('PRAGMA cipher_version').fetchone()[0]}, {platform.platform()}")
     print(f"bundle: {nbytes:,.0f} bytes ({nbytes / 2**30:.3f} GiB; the tar inside {runs[0]['tar bytes']:,} bytes, "
           f"attachments {total:,}); every row's MB/s is of these bytes")
-    print(f"CLI floor (start + unlock + a no-op command): {statistics.median(floor):.2f} s, included in each dossier row\n")
-    head = f"{'step':<16} {'bytes':>15} {'seconds':>8} {'MB/s':>8} {'peak RSS MB':>12} {'max RSS MB':>11}  " \
-           f"{'vs age':>16}  targets"
+    print(f"CLI floor (start + unlock + a no-op command): {statistics.median(floor):.2f} s, included in each dossier row")
+    print("user s / sys s: the child's CPU time in its own code / in the kernel (reading, writing and syncing files);\n"
+          "their sum well below seconds: the step waits on the disk\n")
+    head = f"{'step':<16} {'bytes':>15} {'seconds':>8} {'user s':>6} {'sys s':>6} {'MB/s':>8} {'peak RSS MB':>12} " \
+           f"{'max RSS MB':>11}  {'vs age':>16}  targets"
     print(head)
     print("-" * len(head))
     verdicts = []
     for s in STEPS:
-        secs, rss = med[s]
-        line = f"{s:<16} {nbytes:>15,.0f} {secs:>8.2f} {mbs[s]:>8.0f} {rss:>12.0f} {peak[s]:>11.0f}  "
+        secs, rss, user, system = med[s]
+        line = f"{s:<16} {nbytes:>15,.0f} {secs:>8.2f} {user:>6.2f} {system:>6.2f} {mbs[s]:>8.0f} {rss:>12.0f} {peak[s]:>11.0f}  "
         if s in versus:
             ratio = mbs[s] / mbs[versus[s]]
             line += f"{ratio:>6.2f} x {versus[s]:<6}  "
@@ -253,7 +299,8 @@ def bench(work: Path, args, env: dict) -> None:
             line += f"{'':>16}  (reference)"
         print(line)
     print(f"\nratios against age + fsync (dossier syncs what it writes): create {mbs['create'] / mbs['age -e + fsync']:.2f}, "
-          f"import {mbs['import'] / mbs['age -d + fsync']:.2f}")
+          f"import {mbs['import'] / mbs['age -d + fsync']:.2f}; against age writing to /dev/null (its crypto, no "
+          f"writes): create {mbs['create'] / mbs['age -e > null']:.2f}, import {mbs['import'] / mbs['age -d > null']:.2f}")
     print("\nTARGETS (RSS: the largest of the runs)")
     for what, value, ok in verdicts:
         print(f"  {what:<32} {value:>8}  {'PASS' if ok else 'MISS'}")
@@ -267,7 +314,10 @@ def main() -> None:
     ap.add_argument("--file-mib", type=float, default=100, help="size of each attachment (limit 200 MiB)")
     ap.add_argument("--workdir", type=Path, default=None,
                     help="parent of the temp folder (default: the system's; on disk, not RAM)")
-    ap.add_argument("--keep", action="store_true", help="keep the temp folder (vault A keeps its GiB of blobs; bundles are always removed)")
+    ap.add_argument("--no-recycle", action="store_true",
+                    help="do not hand each writing step freshly freed pages (see recycle_pages)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the temp folder (vault A keeps its GiB of blobs; bundles are always removed)")
     args = ap.parse_args()
     if not (AGE and AGE_KEYGEN):
         sys.exit("the age command-line tool (age, age-keygen) is needed as the reference")
@@ -287,7 +337,7 @@ def main() -> None:
         bench(work, args, env)
     finally:
         if _current is not None and _current.returncode is None:
-            _current.kill()
+            os.killpg(_current.pid, signal.SIGKILL)  # the launcher and what it measures
             _current.wait()
         if args.keep:
             for big in work.glob("*.age"):

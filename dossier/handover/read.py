@@ -12,6 +12,7 @@ written outside the vault.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -21,6 +22,9 @@ from dossier import crypto
 from dossier.errors import BundleDamaged, BundleTooNew, BundleUntrusted, FileProblem, InvalidInput, Refused
 from dossier.handover import bundle as B
 from dossier.handover import tar
+from dossier.handover.pipe import Consumer
+
+PIECE = 1 << 20  # plaintext handed to the tar reader at a time
 
 
 class _Receiver:
@@ -64,18 +68,26 @@ class _Receiver:
         keep = kind in ("format", "json", "manifest", "signature")
         self.cur = {"name": name, "kind": kind, "cid": cid, "aid": aid, "size": size, "hash": hashlib.sha256(),
                     "buf": bytearray() if keep else None, "writer": writer}
+        if kind == "attachment":  # hashed, and stored, each in a worker thread of its own
+            self.cur["workers"] = [Consumer(self.cur["hash"].update)] + ([Consumer(writer.write)] if writer else [])
 
     def data(self, chunk: bytes) -> None:
         cur = self.cur
+        if "workers" in cur:
+            for worker in cur["workers"]:
+                worker.put(chunk)
+            return
         cur["hash"].update(chunk)
         if cur["buf"] is not None:
             cur["buf"] += chunk
-        if cur["writer"] is not None:
-            cur["writer"].write(chunk)
 
     def end(self) -> None:
-        cur, self.cur = self.cur, None
+        cur = self.cur
+        for worker in cur.get("workers", ()):
+            worker.finish()
+        key = cur["writer"].finish() if cur["writer"] is not None else None
         digest = cur["hash"].hexdigest()
+        self.cur = None
         self.seen[cur["name"]] = {"size": cur["size"], "sha256": digest}
         kind, data = cur["kind"], bytes(cur["buf"] or b"")
         if kind == "format":
@@ -88,10 +100,10 @@ class _Receiver:
             if meta["sha256"] != digest:
                 raise tar.TarError(f"member {cur['name']!r} does not match the SHA-256 its dossier.json gives")
             entry["received"].add(cur["aid"])
-            if cur["writer"] is not None:
+            if key is not None:
                 from dossier.records.attachments import insert_attachment
 
-                insert_attachment(self.db, cur["cid"], {**meta, "blob_key": cur["writer"].finish()})
+                insert_attachment(self.db, cur["cid"], {**meta, "blob_key": key})
         elif kind == "manifest":
             self.manifest = data
         elif kind == "signature":
@@ -126,8 +138,12 @@ class _Receiver:
 
     def abort(self) -> None:
         """Erase the blob files written so far (their rows are rolled back)."""
-        if self.cur and self.cur["writer"] is not None:
-            self.cur["writer"].abort()
+        if self.cur:
+            for worker in self.cur.get("workers", ()):
+                with contextlib.suppress(BaseException):
+                    worker.finish()
+            if self.cur["writer"] is not None:
+                self.cur["writer"].abort()
         for aid in self.staged:
             self.db.blobs.erase(aid)
 
@@ -247,12 +263,22 @@ def _check_values(m: dict, clients: list) -> None:
 
 
 class _Sink:
+    """Where pyrage writes the plaintext (8 KiB at a time): gathered into pieces of 1 MiB for the
+    tar reader, so the Python work per byte stays small."""
+
     def __init__(self, reader: tar.Reader):
-        self.reader = reader
+        self.reader, self._buf = reader, bytearray()
 
     def write(self, data) -> int:
-        self.reader.feed(data)
+        self._buf += data
+        if len(self._buf) >= PIECE:
+            self.flush()
         return len(data)
+
+    def flush(self) -> None:
+        if self._buf:
+            piece, self._buf = bytes(self._buf), bytearray()
+            self.reader.feed(piece)
 
 
 class _Source:
@@ -285,9 +311,10 @@ def _read(vault, r: _Receiver, file: Path, progress) -> dict:
     reader = tar.Reader(r)
     source = None
     try:
-        with open(file, "rb") as fh:
-            source = _Source(fh, progress)
-            pyrage.decrypt_io(source, _Sink(reader), [identity])
+        with open(file, "rb", buffering=PIECE) as fh:  # pyrage reads 8 KiB at a time
+            source, sink = _Source(fh, progress), _Sink(reader)
+            pyrage.decrypt_io(source, sink, [identity])
+        sink.flush()
         reader.close()
     except pyrage.DecryptError as e:
         if "no matching keys" in str(e).lower():
@@ -306,7 +333,12 @@ def _read(vault, r: _Receiver, file: Path, progress) -> dict:
 
 def verify(vault, file: Path, progress=None) -> dict:
     """Decrypt, check every member and the signature, and describe the bundle; nothing is imported."""
-    return _read(vault, _Receiver(vault, importing=False), file, progress)
+    r = _Receiver(vault, importing=False)
+    try:
+        return _read(vault, r, file, progress)
+    except BaseException:
+        r.abort()  # stops a worker thread that was hashing an attachment
+        raise
 
 
 def import_bundle(vault, file: Path, progress=None) -> dict:

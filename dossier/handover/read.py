@@ -38,6 +38,10 @@ class _Receiver:
         self.manifest: bytes | None = None
         self.signature: bytes | None = None
         self.cur: dict | None = None
+        # Attachments are hashed in one worker thread and stored in another, while the main
+        # thread decrypts; their hashes are checked, and their rows inserted, in settle().
+        self.hasher, self.storer = Consumer(_call), Consumer(_call)
+        self.attachments: list[dict] = []
 
     def start(self, name: str, size: int) -> None:
         kind, cid, aid = B.member_kind(name)
@@ -68,42 +72,33 @@ class _Receiver:
         keep = kind in ("format", "json", "manifest", "signature")
         self.cur = {"name": name, "kind": kind, "cid": cid, "aid": aid, "size": size, "hash": hashlib.sha256(),
                     "buf": bytearray() if keep else None, "writer": writer}
-        if kind == "attachment":  # hashed, and stored, each in a worker thread of its own
-            self.cur["workers"] = [Consumer(self.cur["hash"].update)] + ([Consumer(writer.write)] if writer else [])
 
     def data(self, chunk: bytes) -> None:
         cur = self.cur
-        if "workers" in cur:
-            for worker in cur["workers"]:
-                worker.put(chunk)
+        if cur["kind"] == "attachment":
+            self.hasher.put((cur["hash"].update, chunk))
+            if cur["writer"] is not None:
+                self.storer.put((cur["writer"].write, chunk))
             return
         cur["hash"].update(chunk)
         if cur["buf"] is not None:
             cur["buf"] += chunk
 
     def end(self) -> None:
-        cur = self.cur
-        for worker in cur.get("workers", ()):
-            worker.finish()
-        key = cur["writer"].finish() if cur["writer"] is not None else None
-        digest = cur["hash"].hexdigest()
-        self.cur = None
-        self.seen[cur["name"]] = {"size": cur["size"], "sha256": digest}
+        cur, self.cur = self.cur, None
+        if cur["kind"] == "attachment":
+            if cur["writer"] is not None:
+                self.storer.put((_finish_blob, cur))  # synced in the worker; the key lands in cur
+            self.clients[cur["cid"]]["received"].add(cur["aid"])
+            self.attachments.append(cur)
+            self.seen[cur["name"]] = {"size": cur["size"], "sha256": None}  # known in settle()
+            return
+        self.seen[cur["name"]] = {"size": cur["size"], "sha256": cur["hash"].hexdigest()}
         kind, data = cur["kind"], bytes(cur["buf"] or b"")
         if kind == "format":
             _check_format(data.decode("utf-8", "replace").strip(), "FORMAT")
         elif kind == "json":
             self._client(cur["cid"], cur["name"], data)
-        elif kind == "attachment":
-            entry = self.clients[cur["cid"]]
-            meta = entry["expected"][cur["aid"]]
-            if meta["sha256"] != digest:
-                raise tar.TarError(f"member {cur['name']!r} does not match the SHA-256 its dossier.json gives")
-            entry["received"].add(cur["aid"])
-            if key is not None:
-                from dossier.records.attachments import insert_attachment
-
-                insert_attachment(self.db, cur["cid"], {**meta, "blob_key": key})
         elif kind == "manifest":
             self.manifest = data
         elif kind == "signature":
@@ -136,14 +131,30 @@ class _Receiver:
             insert_client(self.db, {**c, "attachments": []}, now())
         self.clients[cid] = entry
 
+    def settle(self) -> None:
+        """After the last member: wait for the workers, then check each attachment's SHA-256
+        against its dossier.json and (on import) insert its row."""
+        from dossier.records.attachments import insert_attachment
+
+        self.hasher.finish()
+        self.storer.finish()
+        for cur in self.attachments:
+            digest = cur["hash"].hexdigest()
+            self.seen[cur["name"]]["sha256"] = digest
+            meta = self.clients[cur["cid"]]["expected"][cur["aid"]]
+            if meta["sha256"] != digest:
+                raise tar.TarError(f"member {cur['name']!r} does not match the SHA-256 its dossier.json gives")
+            if cur["writer"] is not None:
+                insert_attachment(self.db, cur["cid"], {**meta, "blob_key": cur["key"]})
+
     def abort(self) -> None:
-        """Erase the blob files written so far (their rows are rolled back)."""
-        if self.cur:
-            for worker in self.cur.get("workers", ()):
-                with contextlib.suppress(BaseException):
-                    worker.finish()
-            if self.cur["writer"] is not None:
-                self.cur["writer"].abort()
+        """Stop the workers and erase the blob files written so far (their rows are rolled back)."""
+        for worker in (self.hasher, self.storer):
+            with contextlib.suppress(BaseException):
+                worker.finish()
+        writers = [c["writer"] for c in self.attachments + [self.cur or {}] if c.get("writer") is not None]
+        for writer in writers:
+            writer.abort()
         for aid in self.staged:
             self.db.blobs.erase(aid)
 
@@ -262,6 +273,14 @@ def _check_values(m: dict, clients: list) -> None:
         raise _bad_manifest(f"has a bad value: {e}") from None
 
 
+def _call(job: tuple) -> None:
+    job[0](*job[1:])
+
+
+def _finish_blob(cur: dict) -> None:
+    cur["key"] = cur["writer"].finish()
+
+
 class _Sink:
     """Where pyrage writes the plaintext (8 KiB at a time): gathered into pieces of 1 MiB for the
     tar reader, so the Python work per byte stays small."""
@@ -316,6 +335,7 @@ def _read(vault, r: _Receiver, file: Path, progress) -> dict:
             pyrage.decrypt_io(source, sink, [identity])
         sink.flush()
         reader.close()
+        r.settle()
     except pyrage.DecryptError as e:
         if "no matching keys" in str(e).lower():
             raise BundleUntrusted("this bundle is not addressed to you: none of its recipients is your identity",

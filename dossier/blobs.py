@@ -6,8 +6,8 @@ random key, which lives only in the encrypted database (``attachments.blob_key``
 the byte 0x02, a 24-byte header, then the content in chunks of 1 MiB, each sealed with
 libsodium's ``crypto_secretstream_xchacha20poly1305`` (17 bytes added per chunk); the last
 chunk carries the FINAL tag, so a cut-off file is caught. Version 1 (0x01 and one
-XSalsa20-Poly1305 SecretBox of the whole content) is still read. Destroying a client deletes the row,
-and with it the only copy of the key, then overwrites and removes the file: a large
+XSalsa20-Poly1305 SecretBox of the whole content) is still read. Destroying a client deletes
+the row, and with it the only copy of the key, then overwrites and removes the file: a large
 attachment is gone without rewriting the database (CSR 5.4; the 15-second target of the
 destruction issue). A file whose row was never committed (a failed import) is an orphan,
 readable by nobody, and is removed by :meth:`BlobStore.sweep`.
@@ -40,14 +40,9 @@ class BlobStore:
 
     def put(self, blob_id: str, content: bytes) -> bytes:
         """Encrypt ``content`` into the blob ``blob_id`` under a new key; returns the key."""
-        return self.put_stream(blob_id, [content])
-
-    def put_stream(self, blob_id: str, chunks) -> bytes:
-        """Encrypt the bytes from the iterable ``chunks`` into the blob ``blob_id``; returns the key."""
         writer = self.writer(blob_id)
         try:
-            for chunk in chunks:
-                writer.write(chunk)
+            writer.write(content)
             return writer.finish()
         except BaseException:
             writer.abort()
@@ -145,8 +140,9 @@ class BlobWriter:
     def write(self, data) -> None:
         self._pending += data
         while len(self._pending) > CHUNK:
-            self._fh.write(self._b.crypto_secretstream_xchacha20poly1305_push(self._state, bytes(self._pending[:CHUNK])))
+            piece = bytes(self._pending[:CHUNK])
             del self._pending[:CHUNK]
+            self._fh.write(self._b.crypto_secretstream_xchacha20poly1305_push(self._state, piece))
 
     def finish(self) -> bytes:
         b = self._b

@@ -53,8 +53,9 @@ def create(
 
 
 def _show(summary: dict) -> None:
+    sender = ", ".join(x for x in (summary["sender"], summary["practice"]) if x) or "—"
     output.fields("Handover bundle", [
-        ("from", f"{summary['from']} ({summary['sender'] or '—'}{', ' + summary['practice'] if summary['practice'] else ''})"),
+        ("from", f"{summary['from']} ({sender})"),
         ("fingerprint", summary["fingerprint"]), ("made", summary["created"]), ("reason", summary["reason"]),
         ("bundle", summary["bundle"]), ("members", f"{summary['members']} ({summary['bytes']:,} bytes)")])
     output.table(f"{len(summary['clients'])} clients", ["id", "client", "attachments", "ground", "note"],

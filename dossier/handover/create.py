@@ -1,9 +1,10 @@
 """Making a handover bundle for a colleague (TB 2.28; CSR 2.5, 9.4).
 
 The archive is generated member by member and encrypted as it is generated, so memory stays
-flat whatever the attachments weigh: an attachment goes from its blob file, through SHA-256
-and the tar stream, into age in pieces of at most 1 MiB. The manifest comes last, because it
-holds every member's hash; it is signed with the coach's Ed25519 key.
+flat whatever the attachments weigh: an attachment goes from its blob file (decrypted in a
+worker thread, dossier.handover.pipe) through the tar stream into age in pieces of at most
+1 MiB. The manifest comes last, because it holds every member's hash; it is signed with the
+coach's Ed25519 key.
 
 The file appears under its name only when it is complete and synced, and in the same
 transaction as the disclosure entries (one per client, kind ``handover``); if anything fails,
@@ -22,10 +23,10 @@ from dossier.errors import FileProblem, NotFound, Refused, UsageError, VaultDama
 from dossier.handover import bundle as B
 from dossier.handover import readme, tar
 from dossier.handover.pipe import Consumer, prefetched
+from dossier.records import fields as F
 
 BUFFER = 1 << 20  # bytes gathered before each write to the bundle file
 SYNC_EVERY = 64 << 20  # bytes written between two syncs in the background
-from dossier.records import fields as F
 
 
 def _contact(db, name: str) -> dict:
@@ -71,7 +72,8 @@ def select(vault, to: str, clients: list[str] | None, all_clients: bool, reason:
             item["without_consent_reason"] = without
         included.append(item)
     if not included:
-        names = ", ".join(c["name"] for c in left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
+        more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+        names = ", ".join(c["name"] for c in left_out[:5]) + more
         raise Refused(f"no client can be handed over: no substitute-coach consent in force (CSR 2.5) for {names}",
                       "record the consent (dossier consent grant CLIENT --type substitute), or include them "
                       "with --without-consent-reason TEXT")

@@ -323,3 +323,20 @@ def test_attachment_files_stream_and_catch_damage(tmp_path):
     key = crypto.random_key()
     (store.folder / ids[7]).write_bytes(b"\x01" + crypto.wrap(key, b"oud formaat"))
     assert store.get(ids[7], key) == b"oud formaat"
+
+
+def test_a_client_handed_over_can_be_destroyed_with_its_provenance(pair, practice, tmp_path):
+    """CSR 5.4 holds at the successor too: the provenance goes with the client, the letter names it."""
+    a, b, recipient = pair
+    out = tmp_path / "h.age"
+    assert a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", out).exit_code == 0
+    assert b("handover", "import", out).exit_code == 0
+    letters = tmp_path / "brieven"
+    letters.mkdir()
+    r = b("destroy", "run", MARIEKE, "--yes", "--out", letters)
+    assert r.exit_code == 0, r.stderr
+    with Vault.open(recipient, PASSPHRASE) as v:
+        assert v.db.all("SELECT * FROM provenance") == [] and v.db.all("SELECT * FROM attachments") == []
+        assert not list((recipient / "blobs").iterdir())
+    (letter,) = letters.iterdir()
+    assert "overdracht van uw dossier (1)" in " ".join(pdf_text(letter, tmp_path).split())

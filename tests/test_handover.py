@@ -172,7 +172,9 @@ def test_the_age_tool_and_an_independent_reader_open_a_bundle(pair, practice, tm
     assert "LEESMIJ" in readme and "README" in readme and "age -d" in readme and sender["fingerprint"] in readme
     assert f"clients/{marieke['id']}/  Marieke van der Berg" in readme and att["filename"] in readme
     # the PDFs read as a person reads them
-    assert "Marieke van der Berg" in pdf_text(members[folder + "dossier.pdf"], tmp_path)
+    dossier_pdf = pdf_text(members[folder + "dossier.pdf"], tmp_path)
+    assert "Marieke van der Berg" in dossier_pdf and "Overgedragen dossier" in dossier_pdf
+    assert "Afschrift van uw dossier" not in dossier_pdf  # the cover is for the colleague, not the client
     assert "Overdracht van cliëntdossiers" in pdf_text(members["README.pdf"], tmp_path)
 
 

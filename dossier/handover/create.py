@@ -96,6 +96,7 @@ def _members(vault, manifest: dict, lang: str, progress):
     listed = {c["id"]: [{"id": a, "filename": f} for a, f in db.all(
         "SELECT id, filename FROM attachments WHERE client_id = ? ORDER BY added, n", (c["id"],))]
         for c in manifest["clients"]}
+    handover = {"to": manifest["recipient"]["name"], "reason": readme.REASON_WORDS[lang][manifest["reason"]]}
     yield _member("FORMAT", B.format_line())
     yield _member("README.txt", readme.text(manifest, listed))
     yield _member("README.pdf", render_letter(readme.letter(manifest, practice, lang)))
@@ -109,7 +110,7 @@ def _members(vault, manifest: dict, lang: str, progress):
                           f"({B.LIMITS['json'] // B.MiB} MiB of JSON)")
         yield _member(folder + "dossier.json", data)
         yield _member(folder + "dossier.pdf", render_copy(client, practice=practice, lang=lang,
-                                                          generated=manifest["created"][:10]))
+                                                          generated=manifest["created"][:10], handover=handover))
         for a in client["attachments"]:
             content, key = db.one("SELECT content, blob_key FROM attachments WHERE id = ?", (a["id"],))
             chunks = prefetched(db.blobs.read_stream(a["id"], key) if key else [content])

@@ -18,10 +18,13 @@ def _paragraphs(m: dict, lang: str) -> list[str]:
     n = len(m["clients"])
     reason = REASON_WORDS[lang][m["reason"]]
     fp = m["sender"]["fingerprint"]
+    from dossier.render import long_date
+
+    made = long_date(m["created"][:10], lang)
     if lang == "nl":
         return [
             f"Dit is een overdracht van {n} cliëntdossier{'s' if n != 1 else ''} van {sender} aan "
-            f"{m['recipient']['name']}, gemaakt op {m['created'][:10]}. Reden: {reason} (Gedragscode TB 2.28).",
+            f"{m['recipient']['name']}, gemaakt op {made}. Reden: {reason} (Gedragscode TB 2.28).",
             "Alles wat de coach over deze cliënten bewaarde zit erin: per cliënt een map clients/<id>/ met "
             "dossier.pdf (het dossier om te lezen), dossier.json (het volledige dossier in het open formaat "
             "dossier/1) en de bijlagen in attachments/ (de oorspronkelijke bestandsnamen staan hieronder en in "
@@ -38,7 +41,7 @@ def _paragraphs(m: dict, lang: str) -> list[str]:
         ]
     return [
         f"This hands over {n} client file{'s' if n != 1 else ''} from {sender} to {m['recipient']['name']}, "
-        f"made on {m['created'][:10]}. Reason: {reason} (code of conduct TB 2.28).",
+        f"made on {made}. Reason: {reason} (code of conduct TB 2.28).",
         "It holds everything the coach kept about these clients: per client a folder clients/<id>/ with "
         "dossier.pdf (the file to read), dossier.json (the whole file in the open dossier/1 format) and the "
         "attachments in attachments/ (their original names are listed below and in dossier.json). "

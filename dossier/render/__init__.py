@@ -21,17 +21,18 @@ _TOC_AFTER_PAGES = 6  # a table of contents once the copy is longer than this
 
 
 def render_copy(client: dict, *, practice: dict, lang: str = "nl", generated: str,
-                anonymised_others: bool = False) -> bytes:
+                anonymised_others: bool = False, handover: dict | None = None) -> bytes:
     """The client's copy of their dossier as a PDF (CSR 5.1-5.2; GDPR Art. 15).
 
     Everything kept about the client, in plain language, with each correction request and
     each statement of the client's own view printed beside the item it concerns (CSR 5.2,
     5.3). With ``anonymised_others`` the copy says that names of others were replaced by
     their relation to the client and lists only those relations; replacing names inside
-    free text is the caller's job.
+    free text is the caller's job. With ``handover`` (``{"to": NAME, "reason": WORDS}``) the
+    cover is for the colleague who takes the dossier over (TB 2.28) instead of the client.
     """
     view = copy_view(client, practice=practice, lang=lang, generated=generated,
-                     anonymised_others=anonymised_others)
+                     anonymised_others=anonymised_others, handover=handover)
     return _compile("copy.typ", view, generated)
 
 
@@ -62,7 +63,7 @@ def render_letter(letter: dict) -> bytes:
 
 
 def copy_view(client: dict, *, practice: dict, lang: str = "nl", generated: str,
-              anonymised_others: bool = False) -> dict:
+              anonymised_others: bool = False, handover: dict | None = None) -> dict:
     """The copy as data: what :func:`render_copy` hands to ``copy.typ`` (useful for other
     writers, such as Markdown or JSON)."""
     lang = _check_lang(lang)
@@ -73,14 +74,15 @@ def copy_view(client: dict, *, practice: dict, lang: str = "nl", generated: str,
     who = ", ".join(p for p in (coach, practice.get("practice")) if p)
     notes = _Notes(client, lang)
     contact = _contact_lines(practice, names=("coach", "practice"))
+    c = {**w, **T.HANDOVER[lang]} if handover else w
+    values = {"coach": coach or w["your_coach"], "name": name, **(handover or {})}
     cover = {
-        "title": w["title"], "name": w["for"].format(name=name),
-        "made": w["made"].format(date=_date(generated, lang)),
-        "by": w["by"].format(who=who) if who else "",
-        "sections": [{"heading": h, "paras": [p.format(coach=coach or w["your_coach"]) for p in ps]}
-                     for h, ps in w["cover"]],
-        "contact_heading": w["contact_heading"],
-        "contact": w["contact"] if contact else w["contact_none"], "contact_lines": contact,
+        "title": c["title"], "name": c["for"].format(name=name),
+        "made": c["made"].format(date=_date(generated, lang)),
+        "by": c["by"].format(who=who or values["coach"], to=values.get("to", "")) if who or handover else "",
+        "sections": [{"heading": h, "paras": [p.format(**values) for p in ps]} for h, ps in c["cover"]],
+        "contact_heading": c["contact_heading"],
+        "contact": c["contact"] if contact else c["contact_none"], "contact_lines": contact,
         "anonymised": w["anonymised"] if anonymised_others else "",
     }
     body = (_details(client, lang, notes, anonymised_others) + _assignment(client, lang, notes)
@@ -91,7 +93,7 @@ def copy_view(client: dict, *, practice: dict, lang: str = "nl", generated: str,
     body += [_h(1, w["general"]), _note_block(general) if general else _prose(w["general_none"])]
     body += _requests(client, lang, notes) + _consents(client, lang) + _disclosures(client, lang)
     return {"lang": lang, "words": _page_words(w), "toc_after": _TOC_AFTER_PAGES,
-            "title": f"{w['title']} — {name}", "author": who, "footer": f"{w['title']} — {name}",
+            "title": f"{c['title']} — {name}", "author": who, "footer": f"{c['title']} — {name}",
             "cover": cover, "body": body}
 
 

@@ -312,3 +312,46 @@ WORDS = {
         "subject": "Subject",
     },
 }
+
+# The cover of a dossier's PDF in a handover bundle (TB 2.28): for the colleague who takes
+# over, not for the client; the body is the same as the client's copy.
+HANDOVER = {
+    "nl": {
+        "title": "Overgedragen dossier",
+        "for": "van {name}",
+        "made": "Overgedragen op {date}",
+        "by": "door {who} aan {to}",
+        "cover": [
+            ("Wat is dit?",
+             ["Dit is het volledige dossier van {name}, zoals {coach} het bewaarde, overgedragen aan {to} "
+              "({reason}; Gedragscode TB 2.28). De aantekeningen en bevindingen zijn die van {coach}. "
+              "De teksten in het dossier spreken de cliënt aan, zoals in een afschrift voor de cliënt."]),
+            ("De rechten van de cliënt",
+             ["De cliënt houdt bij u dezelfde rechten: inzage en een afschrift, correctie en een eigen "
+              "toelichting, en vernietiging binnen vier weken na een schriftelijk verzoek (CSR 5.1-5.4). "
+              "Wat aan wie is verstrekt, en de toestemmingen van de cliënt, staan achterin."]),
+        ],
+        "contact_heading": "Contact met de vorige coach",
+        "contact": "Voor een vraag over dit dossier:",
+        "contact_none": "Er zijn geen contactgegevens van de vorige coach vastgelegd.",
+    },
+    "en": {
+        "title": "File handed over",
+        "for": "of {name}",
+        "made": "Handed over on {date}",
+        "by": "by {who} to {to}",
+        "cover": [
+            ("What is this?",
+             ["This is the whole file of {name}, as {coach} kept it, handed over to {to} ({reason}; code of "
+              "conduct TB 2.28). The notes and findings are those of {coach}. The texts in the file address "
+              "the client, as in a copy for the client."]),
+            ("The client's rights",
+             ["The client keeps the same rights with you: inspection and a copy, correction and a statement "
+              "of their own, and destruction within four weeks of a written request (CSR 5.1-5.4). What was "
+              "given to whom, and the client's consents, are at the end."]),
+        ],
+        "contact_heading": "Contact with the previous coach",
+        "contact": "For a question about this file:",
+        "contact_none": "No contact details of the previous coach are recorded.",
+    },
+}

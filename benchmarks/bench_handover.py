@@ -169,7 +169,7 @@ def make_recipient(work: Path, run_no: int, sender: Path, sender_public: Path) -
         key = work / f"B{run_no}.age-key.txt"
         fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
-            fh.write(identity._secret(vault)["age_secret"] + "\n")
+            fh.write(identity.private_keys(vault)["age_secret"] + "\n")
     finally:
         vault.close()
     with Vault.open(sender, PASSPHRASE) as a:

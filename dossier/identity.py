@@ -37,8 +37,8 @@ def check_age_recipient(value: str, field: str = "--age") -> str:
     return value
 
 
-def _secret(vault) -> dict:
-    """The private identity, made on first use (inside the encrypted vault)."""
+def private_keys(vault) -> dict:
+    """The private identity, made on first use; it is kept only inside the encrypted vault."""
     row = vault.db.one("SELECT value FROM meta WHERE key = ?", (META_KEY,))
     if row:
         return json.loads(row[0])
@@ -60,7 +60,7 @@ def public(vault) -> dict:
 
     from dossier.practice import get_practice
 
-    secret = _secret(vault)
+    secret = private_keys(vault)
     age = str(x25519.Identity.from_str(secret["age_secret"]).to_public())
     ed = crypto.b64(crypto.signing_public_key(crypto.unb64(secret["ed25519_seed"])))
     return {"format": FORMAT, "name": get_practice(vault.db)["coach"], "age": age, "ed25519": ed,

@@ -83,8 +83,8 @@ def world(tmp_path_factory) -> World:
         create(sender, "Bea Bakker", base / "bundle.age", clients=[A, B_ID], reason="referral",
                without_consent_reason="the client moved abroad and asked for it by phone")
         write_export(sender, base / "sem.json", [B_ID])
-        secret = identity._secret(sender)
-        me = x25519.Identity.from_str(identity._secret(recipient)["age_secret"])
+        secret = identity.private_keys(sender)
+        me = x25519.Identity.from_str(identity.private_keys(recipient)["age_secret"])
         world = World(base=base, recipient=base / "b", bundle=(base / "bundle.age").read_bytes(), plain=b"",
                       seed=crypto.unb64(secret["ed25519_seed"]), me=me, attachment=aid, attachment_content=content,
                       one_client_json=base / "sem.json")

@@ -78,9 +78,8 @@ def show(
     json_: bool = typer.Option(False, "--json", help="The client in the canonical dossier/1 shape."),
 ):
     """Show everything the dossier holds about one client."""
-    from dossier.records.clients import load_client, resolve
-
     from dossier.handover import provenance
+    from dossier.records.clients import load_client, resolve
 
     with opened(ctx) as vault:
         c = load_client(vault.db, resolve(vault.db, client), with_attachment_content=False)

@@ -43,7 +43,7 @@ def select(vault, to: str, clients: list[str] | None, all_clients: bool, reason:
            without_consent_reason: str = "", date: str | None = None) -> dict:
     """Who goes in the bundle. Clients without a substitute-coach consent in force are left
     out (CSR 2.5) unless ``without_consent_reason`` is given; then it is recorded for each."""
-    from dossier.records.clients import resolve
+    from dossier.records.clients import get_summary, resolve
     from dossier.rights import consent
     from dossier.rights.requests import today
 
@@ -62,9 +62,9 @@ def select(vault, to: str, clients: list[str] | None, all_clients: bool, reason:
     date = date or today()
     included, left_out = [], []
     for cid in ids:
-        first, last = db.one("SELECT first_name, last_name FROM clients WHERE id = ?", (cid,))
-        item = {"id": cid, "name": f"{first} {last}", "consent": consent.current(db, cid, B.CONSENT, date),
-                "without_consent_reason": None}
+        summary = get_summary(db, cid)
+        item = {"id": cid, "name": f"{summary['first_name']} {summary['last_name']}", "summary": summary,
+                "consent": consent.current(db, cid, B.CONSENT, date), "without_consent_reason": None}
         if item["consent"] is None:
             if not without:
                 left_out.append(item)
@@ -185,7 +185,7 @@ class _Writer:
 
     def __init__(self, fh):
         self.fh, self.error, self._unsynced = fh, None, 0
-        self._syncer = Consumer(lambda fd: os.fdatasync(fd) if hasattr(os, "fdatasync") else os.fsync(fd))
+        self._syncer = Consumer(getattr(os, "fdatasync", os.fsync))  # macOS and Windows have only fsync
 
     def write(self, data) -> int:
         try:
@@ -211,26 +211,24 @@ class _Writer:
 
 def _manifest(vault, chosen: dict) -> dict:
     from dossier.identity import public
+    from dossier.practice import get_practice
     from dossier.vault import now
 
     me = public(vault)
     db = vault.db
     clients = []
     for item in chosen["clients"]:
-        cid = item["id"]
-        first, last, status = db.one("SELECT first_name, last_name, status FROM clients WHERE id = ?", (cid,))
+        cid, summary = item["id"], item["summary"]
         counts = {t: db.one(f"SELECT count(*) FROM {t} WHERE client_id = ?", (cid,))[0]
                   for t in ("sessions", "questionnaires", "measurements", "attachments")}
         size = db.one("SELECT coalesce(sum(size), 0) FROM attachments WHERE client_id = ?", (cid,))[0]
         given = item["consent"]
-        clients.append({"id": cid, "first_name": first, "last_name": last, "status": status, **counts,
-                        "attachment_bytes": size,
+        clients.append({"id": cid, "first_name": summary["first_name"], "last_name": summary["last_name"],
+                        "status": summary["status"], **counts, "attachment_bytes": size,
                         "consent": {"type": B.CONSENT, "granted": given["granted"], "how": given["how"] or None}
                         if given else None,
                         "without_consent_reason": item["without_consent_reason"]})
     contact = chosen["contact"]
-    from dossier.practice import get_practice
-
     return {"format": B.FORMAT, "created": now(), "made_by": f"dossier {__version__}", "reason": chosen["reason"],
             "sender": {"name": me["name"], "practice": get_practice(db)["practice"], "age": me["age"],
                        "ed25519": me["ed25519"], "fingerprint": me["fingerprint"]},
@@ -259,7 +257,7 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
     import pyrage
     from pyrage import x25519
 
-    from dossier.identity import _secret
+    from dossier.identity import private_keys
     from dossier.rights.disclosures import check_disclosure, _insert
 
     if lang not in ("nl", "en"):
@@ -269,7 +267,7 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
     manifest = _manifest(vault, chosen)
     if progress:
         progress(0, total=sum(c["attachment_bytes"] for c in manifest["clients"]))
-    seed = crypto.unb64(_secret(vault)["ed25519_seed"])
+    seed = crypto.unb64(private_keys(vault)["ed25519_seed"])
     recipient = x25519.Recipient.from_str(chosen["contact"]["age"])
     partial = out.with_name(f".{out.name}.{crypto.random_bytes(6).hex()}.partial")
     result: dict = {}

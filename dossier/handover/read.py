@@ -40,7 +40,7 @@ class _Receiver:
         self.cur: dict | None = None
         # Attachments are hashed in one worker thread and stored in another, while the main
         # thread decrypts; their hashes are checked, and their rows inserted, in settle().
-        self.hasher, self.storer = Consumer(_call), Consumer(_call)
+        self.hasher, self.storer = Consumer(_call), Consumer(_call) if importing else None
         self.attachments: list[dict] = []
 
     def start(self, name: str, size: int) -> None:
@@ -136,8 +136,9 @@ class _Receiver:
         against its dossier.json and (on import) insert its row."""
         from dossier.records.attachments import insert_attachment
 
-        self.hasher.finish()
-        self.storer.finish()
+        for worker in (self.hasher, self.storer):
+            if worker is not None:
+                worker.finish()
         for cur in self.attachments:
             digest = cur["hash"].hexdigest()
             self.seen[cur["name"]]["sha256"] = digest
@@ -151,7 +152,8 @@ class _Receiver:
         """Stop the workers and erase the blob files written so far (their rows are rolled back)."""
         for worker in (self.hasher, self.storer):
             with contextlib.suppress(BaseException):
-                worker.finish()
+                if worker is not None:
+                    worker.finish()
         writers = [c["writer"] for c in self.attachments + [self.cur or {}] if c.get("writer") is not None]
         for writer in writers:
             writer.abort()
@@ -321,12 +323,12 @@ def _read(vault, r: _Receiver, file: Path, progress) -> dict:
     import pyrage
     from pyrage import x25519
 
-    from dossier.identity import _secret, public
+    from dossier.identity import private_keys, public
 
     file = Path(file)
     if not file.is_file():
         raise FileProblem(f"{file}: {'is a folder' if file.is_dir() else 'no such file'}")
-    identity = x25519.Identity.from_str(_secret(vault)["age_secret"])
+    identity = x25519.Identity.from_str(private_keys(vault)["age_secret"])
     reader = tar.Reader(r)
     source = None
     try:

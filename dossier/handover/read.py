@@ -126,7 +126,8 @@ class _Receiver:
             entry["in_vault"] = True
             if self.importing:
                 raise Refused(f"{c['first_name']} {c['last_name']} (id {cid[:8]}) is already in your vault; "
-                              "nothing was imported", "was this bundle imported before? see: dossier client list")
+                              "nothing was imported",
+                              "was this bundle imported before? see: dossier client list") from None
         if self.importing:
             insert_client(self.db, {**c, "attachments": []}, now())
         self.clients[cid] = entry

@@ -27,12 +27,12 @@ def fingerprint(age: str, ed25519: str | None) -> str:
 
 
 def check_age_recipient(value: str, field: str = "--age") -> str:
-    from pyrage import RecipientError, x25519
+    from dossier.handover.agefile import parse_recipient
 
     value = (value or "").strip()
     try:
-        x25519.Recipient.from_str(value)
-    except (RecipientError, ValueError, TypeError):
+        parse_recipient(value)
+    except ValueError:
         raise InvalidInput(field, value, "is not an age public key (age1…, from age-keygen or dossier identity)") from None
     return value
 
@@ -42,11 +42,10 @@ def private_keys(vault) -> dict:
     row = vault.db.one("SELECT value FROM meta WHERE key = ?", (META_KEY,))
     if row:
         return json.loads(row[0])
-    from pyrage import x25519
-
+    from dossier.handover.agefile import generate_identity
     from dossier.vault import now
 
-    secret = {"age_secret": str(x25519.Identity.generate()), "ed25519_seed": crypto.b64(crypto.random_bytes(32)),
+    secret = {"age_secret": generate_identity(), "ed25519_seed": crypto.b64(crypto.random_bytes(32)),
               "created": now()}
     with vault.write():
         vault.db.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (META_KEY, json.dumps(secret)))
@@ -56,12 +55,11 @@ def private_keys(vault) -> dict:
 
 def public(vault) -> dict:
     """The public identity, as shared with colleagues."""
-    from pyrage import x25519
-
+    from dossier.handover.agefile import recipient_of
     from dossier.practice import get_practice
 
     secret = private_keys(vault)
-    age = str(x25519.Identity.from_str(secret["age_secret"]).to_public())
+    age = recipient_of(secret["age_secret"])
     ed = crypto.b64(crypto.signing_public_key(crypto.unb64(secret["ed25519_seed"])))
     return {"format": FORMAT, "name": get_practice(vault.db)["coach"], "age": age, "ed25519": ed,
             "fingerprint": fingerprint(age, ed)}

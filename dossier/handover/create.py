@@ -13,6 +13,7 @@ the partial file is removed and nothing is logged.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -21,8 +22,8 @@ from pathlib import Path
 from dossier import __version__, crypto, paths
 from dossier.errors import FileProblem, NotFound, Refused, UsageError, VaultDamaged
 from dossier.handover import bundle as B
-from dossier.handover import readme, tar
-from dossier.handover.pipe import Consumer, prefetched
+from dossier.handover import agefile, readme, tar
+from dossier.handover.pipe import Consumer, keep_freed_memory, prefetched
 from dossier.records import fields as F
 
 BUFFER = 1 << 20  # bytes gathered before each write to the bundle file
@@ -154,59 +155,45 @@ def _archive(members, manifest: dict, seed: bytes, mtime: int, result: dict):
     yield tar.END
 
 
-class _PullReader:
-    """A file-like ``read(n)`` over a generator of byte strings, for ``pyrage.encrypt_io``."""
-
-    def __init__(self, chunks):
-        self._chunks, self._current, self._pos = iter(chunks), b"", 0
-        self.error: BaseException | None = None  # pyrage turns an error in read() into EncryptError
-
-    def read(self, n: int = -1) -> bytes:
-        while self._pos >= len(self._current):
-            try:
-                self._current, self._pos = next(self._chunks, None), 0
-            except BaseException as e:
-                self.error = e
-                raise
-            if self._current is None:
-                self._current = b""
-                return b""
-        end = len(self._current) if n is None or n < 0 else self._pos + n
-        out = self._current[self._pos:end]
-        self._pos += len(out)
-        return out
-
-
 class _Writer:
-    """The bundle file, for ``pyrage.encrypt_io``, keeping the OSError that pyrage would hide.
+    """The bundle file; its OSErrors become a FileProblem naming it. Every ``SYNC_EVERY`` bytes
+    a worker thread syncs what was written so far, so the disk works while age encrypts, and
+    the final fsync has little left to do."""
 
-    Every ``SYNC_EVERY`` bytes a worker thread syncs what was written so far, so the disk works
-    while age encrypts, and the final fsync has little left to do."""
-
-    def __init__(self, fh):
-        self.fh, self.error, self._unsynced = fh, None, 0
+    def __init__(self, fh, name: Path):
+        self.fh, self.name, self._unsynced = fh, name, 0
         self._syncer = Consumer(getattr(os, "fdatasync", os.fsync))  # macOS and Windows have only fsync
 
-    def write(self, data) -> int:
-        try:
-            n = self.fh.write(data)
-            self._unsynced += n
+    def write(self, data) -> None:
+        with self._named():
+            self.fh.write(data)
+            self._unsynced += len(data)
             if self._unsynced >= SYNC_EVERY:
                 self.fh.flush()
                 self._syncer.put(self.fh.fileno())
                 self._unsynced = 0
-            return n
-        except OSError as e:
-            self.error = e
-            raise
 
-    def close(self) -> None:
-        """Wait for the syncs under way; a failed one raises here."""
-        try:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        """Wait for the syncs under way (a failed one raises here), then sync the rest; after an
+        error, only stop the syncing thread, before the file is closed."""
+        if kind is not None:
+            with contextlib.suppress(BaseException):
+                self._syncer.finish()
+            return
+        with self._named():
             self._syncer.finish()
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+
+    @contextlib.contextmanager
+    def _named(self):
+        try:
+            yield
         except OSError as e:
-            self.error = e
-            raise
+            raise FileProblem(f"{self.name}: could not be written ({e.strerror or 'error'})") from None
 
 
 def _manifest(vault, chosen: dict) -> dict:
@@ -254,9 +241,6 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
 
     ``progress(n_bytes, total=None)`` is called with the attachment bytes to come, then as they stream.
     """
-    import pyrage
-    from pyrage import x25519
-
     from dossier.identity import private_keys
     from dossier.rights.disclosures import check_disclosure, _insert
 
@@ -268,29 +252,18 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
     if progress:
         progress(0, total=sum(c["attachment_bytes"] for c in manifest["clients"]))
     seed = crypto.unb64(private_keys(vault)["ed25519_seed"])
-    recipient = x25519.Recipient.from_str(chosen["contact"]["age"])
+    keep_freed_memory()
     partial = out.with_name(f".{out.name}.{crypto.random_bytes(6).hex()}.partial")
     result: dict = {}
     placed = False
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
-        with os.fdopen(fd, "wb", buffering=BUFFER) as fh:  # pyrage writes 8 KiB at a time
+        with os.fdopen(fd, "wb", buffering=BUFFER) as fh:
             stream = _archive(_members(vault, manifest, lang, progress), manifest, seed, _epoch(manifest["created"]),
                               result)
-            reader, writer = _PullReader(stream), _Writer(fh)
-            try:
-                try:
-                    pyrage.encrypt_io(reader, writer, [recipient])
-                finally:
-                    writer.close()
-                fh.flush()
-                os.fsync(fh.fileno())
-            except (pyrage.EncryptError, OSError):
-                if reader.error is not None:
-                    raise reader.error from None
-                if writer.error is not None:
-                    raise FileProblem(f"{out}: could not be written ({writer.error.strerror or 'error'})") from None
-                raise
+            with _Writer(fh, out) as writer:
+                for piece in agefile.encrypt(stream, chosen["contact"]["age"]):
+                    writer.write(piece)
         with vault.write():
             for c in manifest["clients"]:
                 what = f"the whole dossier, handover bundle {result['bundle'][:16]} ({chosen['reason']})"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
@@ -21,10 +22,10 @@ from pathlib import Path
 from dossier import crypto
 from dossier.errors import BundleDamaged, BundleTooNew, BundleUntrusted, FileProblem, InvalidInput, Refused
 from dossier.handover import bundle as B
-from dossier.handover import tar
-from dossier.handover.pipe import Consumer
+from dossier.handover import agefile, tar
+from dossier.handover.pipe import Consumer, keep_freed_memory, prefetched
 
-PIECE = 1 << 20  # plaintext handed to the tar reader at a time
+PIECE = 1 << 20  # file buffer
 
 
 class _Receiver:
@@ -162,10 +163,6 @@ class _Receiver:
             self.db.blobs.erase(aid)
 
 
-_UNREADABLE = BundleDamaged("the bundle is damaged, cut off or was changed (age could not decrypt it); "
-                            "nothing was imported")
-
-
 def _check_format(value, where: str) -> None:
     if value == B.FORMAT:
         return
@@ -284,73 +281,58 @@ def _finish_blob(cur: dict) -> None:
     cur["key"] = cur["writer"].finish()
 
 
-class _Sink:
-    """Where pyrage writes the plaintext (8 KiB at a time): gathered into pieces of 1 MiB for the
-    tar reader, so the Python work per byte stays small."""
+class _Bundle(io.BufferedReader):
+    """The bundle file: a read error names it, so it is not taken for an error of the vault."""
 
-    def __init__(self, reader: tar.Reader):
-        self.reader, self._buf = reader, bytearray()
-
-    def write(self, data) -> int:
-        self._buf += data
-        if len(self._buf) >= PIECE:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        if self._buf:
-            piece, self._buf = bytes(self._buf), bytearray()
-            self.reader.feed(piece)
-
-
-class _Source:
-    """The bundle file for ``pyrage.decrypt_io``, keeping a read error that pyrage would hide."""
-
-    def __init__(self, fh, progress):
-        self.fh, self.progress, self.error = fh, progress, None
-
-    def read(self, n: int = -1) -> bytes:
+    def read(self, n: int | None = -1) -> bytes:
         try:
-            data = self.fh.read(n)
+            return super().read(n)
         except OSError as e:
-            self.error = e
-            raise
-        if self.progress:
-            self.progress(len(data))
-        return data
+            raise FileProblem(f"{self.name}: cannot be read ({e.strerror or 'error'})") from None
+
+    def readline(self, limit: int | None = -1) -> bytes:
+        try:
+            return super().readline(limit)
+        except OSError as e:
+            raise FileProblem(f"{self.name}: cannot be read ({e.strerror or 'error'})") from None
 
 
 def _read(vault, r: _Receiver, file: Path, progress) -> dict:
-    import pyrage
-    from pyrage import x25519
-
     from dossier.identity import private_keys, public
 
     file = Path(file)
     if not file.is_file():
         raise FileProblem(f"{file}: {'is a folder' if file.is_dir() else 'no such file'}")
-    identity = x25519.Identity.from_str(private_keys(vault)["age_secret"])
+    identity = private_keys(vault)["age_secret"]
+    keep_freed_memory()
     reader = tar.Reader(r)
-    source = None
     try:
-        with open(file, "rb", buffering=PIECE) as fh:  # pyrage reads 8 KiB at a time
-            source, sink = _Source(fh, progress), _Sink(reader)
-            pyrage.decrypt_io(source, sink, [identity])
-        sink.flush()
+        fh = _Bundle(io.FileIO(file, "rb"), PIECE)
+    except OSError as e:
+        raise FileProblem(f"{file}: cannot be read ({e.strerror or 'error'})") from None
+    try:
+        # age decrypts in a worker thread (libsodium lets go of the GIL) while this one hands
+        # the plaintext, 1 MiB at a time, to the tar reader and its own workers.
+        with fh, contextlib.closing(prefetched(agefile.decrypt(fh, identity))) as pieces:
+            done = 0
+            for piece in pieces:
+                reader.feed(piece)
+                if progress:
+                    at = fh.tell()
+                    progress(at - done)
+                    done = at
         reader.close()
         r.settle()
-    except pyrage.DecryptError as e:
-        if "no matching keys" in str(e).lower():
-            raise BundleUntrusted("this bundle is not addressed to you: none of its recipients is your identity",
-                                  "ask the sender to make it for the key in: dossier identity show") from None
-        raise _UNREADABLE from None
+    except agefile.NotForMe:
+        raise BundleUntrusted("this bundle is not addressed to you: none of its recipients is your identity",
+                              "ask the sender to make it for the key in: dossier identity show") from None
+    except agefile.AgeError as e:
+        raise BundleDamaged(f"the bundle is damaged, cut off or was changed ({e}); nothing was imported") from None
     except tar.TarError as e:
         raise BundleDamaged(f"{e}; nothing was imported") from None
-    except OSError as e:
-        if source is None or source.error is not None:  # the file itself could not be read
-            raise FileProblem(f"{file}: cannot be read ({e.strerror or 'error'})") from None
-        # pyrage reports a cut-off or changed payload as a bare OSError("decryption error")
-        raise _UNREADABLE from None
+    except OSError as e:  # the bundle's read errors are FileProblems already: this is the vault's side
+        raise FileProblem(f"the attachments could not be stored in your vault ({e.strerror or 'error'}); "
+                          "nothing was imported") from None
     return _checked(r, public(vault)["age"])
 
 

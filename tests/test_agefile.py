@@ -44,7 +44,7 @@ def decrypted(blob: bytes, identity: str) -> bytes:
 
 
 def age_tool(args: list[str], data: bytes) -> subprocess.CompletedProcess:
-    return subprocess.run(["age", *args], input=data, capture_output=True, timeout=60)
+    return subprocess.run(["age", *args], input=data, capture_output=True, timeout=60, check=False)
 
 
 def test_keys_agree_with_pyrage_and_age_keygen(tmp_path):
@@ -73,7 +73,7 @@ def test_bad_key_strings_are_refused_like_pyrage_does():
     for text in bad:
         with pytest.raises(ValueError):
             A.parse_recipient(text)
-        with pytest.raises(Exception):
+        with pytest.raises((pyrage.RecipientError, ValueError)):
             x25519.Recipient.from_str(text)
     with pytest.raises(ValueError):
         A.parse_identity(rec)

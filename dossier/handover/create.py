@@ -21,8 +21,8 @@ from pathlib import Path
 
 from dossier import __version__, crypto, paths
 from dossier.errors import FileProblem, NotFound, Refused, UsageError, VaultDamaged
-from dossier.handover import bundle as B
 from dossier.handover import agefile, readme, tar
+from dossier.handover import bundle as B
 from dossier.handover.pipe import Consumer, keep_freed_memory, prefetched
 from dossier.records import fields as F
 
@@ -242,7 +242,7 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
     ``progress(n_bytes, total=None)`` is called with the attachment bytes to come, then as they stream.
     """
     from dossier.identity import private_keys
-    from dossier.rights.disclosures import check_disclosure, _insert
+    from dossier.rights.disclosures import _insert, check_disclosure
 
     if lang not in ("nl", "en"):
         raise UsageError("--lang must be nl or en")

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from dossier import crypto
 from dossier.errors import BundleDamaged, BundleTooNew, BundleUntrusted, FileProblem, InvalidInput, Refused
-from dossier.handover import bundle as B
 from dossier.handover import agefile, tar
+from dossier.handover import bundle as B
 from dossier.handover.pipe import Consumer, keep_freed_memory, prefetched
 
 PIECE = 1 << 20  # file buffer

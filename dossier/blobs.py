@@ -125,7 +125,8 @@ class BlobStore:
 
 class BlobWriter:
     """Writes one version-2 blob: ``write`` the content in pieces, then ``finish`` (synced;
-    returns the key) or ``abort`` (the partial file is overwritten and removed)."""
+    returns the key), or ``seal`` and later ``close``, or ``abort`` (the partial file is
+    overwritten and removed)."""
 
     def __init__(self, path: Path):
         from nacl import bindings as b
@@ -139,20 +140,34 @@ class BlobWriter:
 
     def write(self, data) -> None:
         self._pending += data
-        while len(self._pending) > CHUNK:
-            piece = bytes(self._pending[:CHUNK])
-            del self._pending[:CHUNK]
-            self._fh.write(self._b.crypto_secretstream_xchacha20poly1305_push(self._state, piece))
+        if len(self._pending) <= CHUNK:
+            return
+        done = 0
+        with memoryview(self._pending) as view:  # one copy per chunk, not two
+            while len(self._pending) - done > CHUNK:
+                piece = bytes(view[done:done + CHUNK])
+                self._fh.write(self._b.crypto_secretstream_xchacha20poly1305_push(self._state, piece))
+                done += CHUNK
+        del self._pending[:done]
 
-    def finish(self) -> bytes:
+    def seal(self) -> bytes:
+        """Write the last chunk and return the key; the file is not yet synced (``close``)."""
         b = self._b
         self._fh.write(b.crypto_secretstream_xchacha20poly1305_push(
             self._state, bytes(self._pending), tag=b.crypto_secretstream_xchacha20poly1305_TAG_FINAL))
         self._pending = bytearray()
         self._fh.flush()
+        return self.key
+
+    def close(self) -> None:
+        """Sync and close the sealed file."""
         os.fsync(self._fh.fileno())
         self._fh.close()
-        return self.key
+
+    def finish(self) -> bytes:
+        key = self.seal()
+        self.close()
+        return key
 
     def abort(self) -> None:
         with contextlib.suppress(OSError):

@@ -195,10 +195,12 @@ def encrypt(pieces, recipient: str):
         pending += piece
         # Hold back at least one byte: the last chunk is sealed differently, and only the end says which it is.
         while len(pending) > BATCH * CHUNK:
-            yield b"".join(seal_chunk(key, counter + i, False, bytes(pending[i * CHUNK:(i + 1) * CHUNK]))
-                           for i in range(BATCH))
+            with memoryview(pending) as view:  # one copy per chunk, not two
+                sealed = b"".join(seal_chunk(key, counter + i, False, bytes(view[i * CHUNK:(i + 1) * CHUNK]))
+                                  for i in range(BATCH))
             del pending[:BATCH * CHUNK]
             counter += BATCH
+            yield sealed
     n = max(1, -(-len(pending) // CHUNK))  # an empty file still has one (empty) last chunk
     yield b"".join(seal_chunk(key, counter + i, i == n - 1, bytes(pending[i * CHUNK:(i + 1) * CHUNK]))
                    for i in range(n))
@@ -300,10 +302,12 @@ def decrypt(fh, identity: str):
         pending += data
         n = (len(pending) - 1) // SEALED  # hold back the last chunk: only the end says it is the last
         if n:
-            yield b"".join(open_chunk(key, counter + i, False, bytes(pending[i * SEALED:(i + 1) * SEALED]))
-                           for i in range(n))
+            with memoryview(pending) as view:  # one copy per chunk, not two
+                plain = b"".join(open_chunk(key, counter + i, False, bytes(view[i * SEALED:(i + 1) * SEALED]))
+                                 for i in range(n))
             del pending[:n * SEALED]
             counter += n
+            yield plain
     if len(pending) < TAG or (len(pending) == TAG and counter):
         raise AgeError("the age payload is cut off or ends in an empty chunk")
     yield open_chunk(key, counter, True, bytes(pending))

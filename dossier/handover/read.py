@@ -39,9 +39,11 @@ class _Receiver:
         self.manifest: bytes | None = None
         self.signature: bytes | None = None
         self.cur: dict | None = None
-        # Attachments are hashed in one worker thread and stored in another, while the main
-        # thread decrypts; their hashes are checked, and their rows inserted, in settle().
-        self.hasher, self.storer = Consumer(_call), Consumer(_call) if importing else None
+        # Attachments are hashed in one worker thread and stored in another (each blob file
+        # then synced in a third), while age decrypts in a fourth; their hashes are checked,
+        # and their rows inserted, in settle().
+        self.hasher = Consumer(_call)
+        self.storer, self.syncer = (Consumer(_call), Consumer(_call)) if importing else (None, None)
         self.attachments: list[dict] = []
 
     def start(self, name: str, size: int) -> None:
@@ -89,7 +91,7 @@ class _Receiver:
         cur, self.cur = self.cur, None
         if cur["kind"] == "attachment":
             if cur["writer"] is not None:
-                self.storer.put((_finish_blob, cur))  # synced in the worker; the key lands in cur
+                self.storer.put((self._seal, cur))
             self.clients[cur["cid"]]["received"].add(cur["aid"])
             self.attachments.append(cur)
             self.seen[cur["name"]] = {"size": cur["size"], "sha256": None}  # known in settle()
@@ -133,12 +135,17 @@ class _Receiver:
             insert_client(self.db, {**c, "attachments": []}, now())
         self.clients[cid] = entry
 
+    def _seal(self, cur: dict) -> None:
+        """In the storer thread: the blob's last chunk; the syncer thread syncs and closes it."""
+        cur["key"] = cur["writer"].seal()
+        self.syncer.put((cur["writer"].close,))
+
     def settle(self) -> None:
         """After the last member: wait for the workers, then check each attachment's SHA-256
         against its dossier.json and (on import) insert its row."""
         from dossier.records.attachments import insert_attachment
 
-        for worker in (self.hasher, self.storer):
+        for worker in (self.hasher, self.storer, self.syncer):
             if worker is not None:
                 worker.finish()
         for cur in self.attachments:
@@ -152,7 +159,7 @@ class _Receiver:
 
     def abort(self) -> None:
         """Stop the workers and erase the blob files written so far (their rows are rolled back)."""
-        for worker in (self.hasher, self.storer):
+        for worker in (self.hasher, self.storer, self.syncer):
             with contextlib.suppress(BaseException):
                 if worker is not None:
                     worker.finish()
@@ -275,10 +282,6 @@ def _check_values(m: dict, clients: list) -> None:
 
 def _call(job: tuple) -> None:
     job[0](*job[1:])
-
-
-def _finish_blob(cur: dict) -> None:
-    cur["key"] = cur["writer"].finish()
 
 
 class _Bundle(io.BufferedReader):

@@ -86,14 +86,20 @@ def dossier(vault_path) -> Invoker:
 
 
 def run(*args, vault: Path | None = None, passphrase: str | None = PASSPHRASE, env=None, input: str | None = None,
-        timeout: int = 120) -> subprocess.CompletedProcess:
-    """Run ``python -m dossier`` as a real subprocess, as a user would."""
+        timeout: int = 120, file_size_limit: int | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m dossier`` as a real subprocess, as a user would. ``file_size_limit``
+    makes every write beyond that many bytes of a file fail (EFBIG), as a full disk would."""
+    import resource
+
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
     if passphrase is not None:
         environ["DOSSIER_PASSPHRASE"] = passphrase
     environ.update(env or {})
     cmd = [sys.executable, "-m", "dossier"] + (["--vault", str(vault)] if vault else []) + list(map(str, args))
-    return subprocess.run(cmd, capture_output=True, text=True, env=environ, input=input, timeout=timeout)
+    limit = None if file_size_limit is None else (
+        lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit)))
+    return subprocess.run(cmd, capture_output=True, text=True, env=environ, input=input, timeout=timeout,
+                          preexec_fn=limit)
 
 
 def vault_bytes(path: Path) -> bytes:

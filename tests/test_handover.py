@@ -224,6 +224,50 @@ def test_a_bundle_through_a_real_subprocess(pair, tmp_path):
     assert "1 client imported from Anna" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_progress_counts_every_byte(pair, practice, tmp_path):
+    """The progress bars: create counts the attachment bytes, verify and import the bundle's."""
+    from dossier.handover import create, import_bundle, verify
+
+    a, b, recipient = pair
+    out = tmp_path / "h.age"
+    made = []
+    with Vault.open(practice, PASSPHRASE) as v:
+        create(v, "Bert", out, clients=[MARIEKE], progress=lambda n, total=None: made.append((n, total)))
+    assert made[0] == (0, 3 * 1024 * 1024 + 17) and sum(n for n, _ in made) == made[0][1]
+    for step in (verify, import_bundle):
+        read = []
+        with Vault.open(recipient, PASSPHRASE) as v:
+            step(v, out, progress=read.append)
+        assert len(read) > 2 and min(read) >= 0 and sum(read) == out.stat().st_size
+
+
+def test_a_failing_disk_leaves_nothing_half_done_on_either_side(pair, practice, tmp_path):
+    """A write that fails (a file-size limit stands in for a full disk) is one clear line, and
+    leaves no bundle, no blob file, no disclosure and no import behind."""
+    a, b, recipient = pair
+    env = {"XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]}
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out, before = folder / "h.age", state(practice)
+    r = run("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", out, vault=practice, env=env,
+            file_size_limit=2 << 20)  # the bundle holds a 3 MiB attachment
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert f"dossier: error: {out}: could not be written (File too large)" in r.stderr
+    assert os.listdir(folder) == [] and state(practice) == before
+
+    assert run("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", out, vault=practice,
+               env=env).returncode == 0
+    def blobs():
+        return sorted(os.listdir(recipient / "blobs")) if (recipient / "blobs").exists() else []
+
+    before, had = state(recipient), blobs()
+    r = run("handover", "import", out, vault=recipient, env=env, file_size_limit=2 << 20)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert ("dossier: error: the attachments could not be stored in your vault (File too large); nothing was "
+            "imported") in r.stderr
+    assert state(recipient) == before and blobs() == had
+
+
 def test_a_failed_create_leaves_no_file_and_logs_nothing(pair, practice, tmp_path):
     a, b, recipient = pair
     with Vault.open(practice, PASSPHRASE) as v:

@@ -156,12 +156,12 @@ def _archive(members, manifest: dict, seed: bytes, mtime: int, result: dict):
 
 
 class _Writer:
-    """The bundle file; its OSErrors become a FileProblem naming it. Every ``SYNC_EVERY`` bytes
-    a worker thread syncs what was written so far, so the disk works while age encrypts, and
-    the final fsync has little left to do."""
+    """The bundle file, opened on ``fd``; its OSErrors become a FileProblem naming it. Every
+    ``SYNC_EVERY`` bytes a worker thread syncs what was written so far, so the disk works while
+    age encrypts, and the final fsync has little left to do."""
 
-    def __init__(self, fh, name: Path):
-        self.fh, self.name, self._unsynced = fh, name, 0
+    def __init__(self, fd: int, name: Path):
+        self.fh, self.name, self._unsynced = os.fdopen(fd, "wb", buffering=BUFFER), name, 0
         self._syncer = Consumer(getattr(os, "fdatasync", os.fsync))  # macOS and Windows have only fsync
 
     def write(self, data) -> None:
@@ -177,16 +177,20 @@ class _Writer:
         return self
 
     def __exit__(self, kind, *_) -> None:
-        """Wait for the syncs under way (a failed one raises here), then sync the rest; after an
-        error, only stop the syncing thread, before the file is closed."""
+        """Wait for the syncs under way (a failed one raises here), sync the rest and close.
+        After an error: stop the syncing thread, then close without raising again (the
+        unwritten rest of the buffer would fail once more and hide the first error)."""
         if kind is not None:
             with contextlib.suppress(BaseException):
                 self._syncer.finish()
+            with contextlib.suppress(OSError):
+                self.fh.close()
             return
         with self._named():
             self._syncer.finish()
             self.fh.flush()
             os.fsync(self.fh.fileno())
+            self.fh.close()
 
     @contextlib.contextmanager
     def _named(self):
@@ -258,12 +262,11 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
     placed = False
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
-        with os.fdopen(fd, "wb", buffering=BUFFER) as fh:
-            stream = _archive(_members(vault, manifest, lang, progress), manifest, seed, _epoch(manifest["created"]),
-                              result)
-            with _Writer(fh, out) as writer:
-                for piece in agefile.encrypt(stream, chosen["contact"]["age"]):
-                    writer.write(piece)
+        stream = _archive(_members(vault, manifest, lang, progress), manifest, seed, _epoch(manifest["created"]),
+                          result)
+        with _Writer(fd, out) as writer:
+            for piece in agefile.encrypt(stream, chosen["contact"]["age"]):
+                writer.write(piece)
         with vault.write():
             for c in manifest["clients"]:
                 what = f"the whole dossier, handover bundle {result['bundle'][:16]} ({chosen['reason']})"

@@ -285,19 +285,26 @@ def _call(job: tuple) -> None:
 
 
 class _Bundle(io.BufferedReader):
-    """The bundle file: a read error names it, so it is not taken for an error of the vault."""
+    """The bundle file: a read error names it, so it is not taken for an error of the vault;
+    ``done`` counts the bytes read (by age's thread, for the progress bar in the main one)."""
+
+    done = 0
 
     def read(self, n: int | None = -1) -> bytes:
         try:
-            return super().read(n)
+            data = super().read(n)
         except OSError as e:
             raise FileProblem(f"{self.name}: cannot be read ({e.strerror or 'error'})") from None
+        self.done += len(data)
+        return data
 
     def readline(self, limit: int | None = -1) -> bytes:
         try:
-            return super().readline(limit)
+            data = super().readline(limit)
         except OSError as e:
             raise FileProblem(f"{self.name}: cannot be read ({e.strerror or 'error'})") from None
+        self.done += len(data)
+        return data
 
 
 def _read(vault, r: _Receiver, file: Path, progress) -> dict:
@@ -317,13 +324,13 @@ def _read(vault, r: _Receiver, file: Path, progress) -> dict:
         # age decrypts in a worker thread (libsodium lets go of the GIL) while this one hands
         # the plaintext, 1 MiB at a time, to the tar reader and its own workers.
         with fh, contextlib.closing(prefetched(agefile.decrypt(fh, identity))) as pieces:
-            done = 0
+            shown = 0
             for piece in pieces:
                 reader.feed(piece)
                 if progress:
-                    at = fh.tell()
-                    progress(at - done)
-                    done = at
+                    done = fh.done
+                    progress(done - shown)
+                    shown = done
         reader.close()
         r.settle()
     except agefile.NotForMe:

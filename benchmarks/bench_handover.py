@@ -270,7 +270,7 @@ def bench(work: Path, args, env: dict) -> None:
           f"{'no recycling of pages' if args.no_recycle else 'freshly freed pages before each writing step'})")
     age_version = subprocess.run([AGE, "--version"], check=False, capture_output=True, text=True).stdout.strip()
     print(f"machine: {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, age {age_version} ({AGE}), "
-          f"pyrage {version('pyrage')}, PyNaCl {version('PyNaCl')}, SQLCipher "
+          f"PyNaCl {version('PyNaCl')}, SQLCipher "
           f"{sqlcipher3.connect(':memory:').execute('PRAGMA cipher_version').fetchone()[0]}, {platform.platform()}")
     print(f"bundle: {nbytes:,.0f} bytes ({nbytes / 2**30:.3f} GiB; the tar inside {runs[0]['tar bytes']:,} bytes, "
           f"attachments {total:,}); every row's MB/s is of these bytes")

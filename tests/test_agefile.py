@@ -77,6 +77,9 @@ def test_bad_key_strings_are_refused_like_pyrage_does():
             x25519.Recipient.from_str(text)
     with pytest.raises(ValueError):
         A.parse_identity(rec)
+    for low in (bytes(32), (1).to_bytes(32, "little")):  # low-order points: every shared secret is zero
+        with pytest.raises(ValueError, match="usable"):
+            A.parse_recipient(A._bech32("age", low))
     assert A.parse_recipient(rec.upper()) == A.parse_recipient(rec)  # bech32 allows all upper case
 
 

@@ -74,6 +74,8 @@ def test_contact_bad_input(cli, practice, tmp_path):
                  "named 'bert' already")
     assert_error(cli("contacts", "add", "Bertus", "--age", key), 7, "belongs to your contact 'Bert'")
     assert_error(cli("contacts", "add", "X", "--age", "ssh-ed25519 AAAA"), 1, "is not an age public key")
+    low_order = "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq5cu47z"  # the point 0: every secret is 0
+    assert_error(cli("contacts", "add", "X", "--age", low_order), 1, "is not an age public key")
     assert_error(cli("contacts", "add", "X"), 2, "give the colleague's identity FILE")
     notjson = tmp_path / "x.json"
     notjson.write_text("geen json")

@@ -108,8 +108,14 @@ def _unbech32(text: str, hrp: str) -> bytes:
 
 
 def parse_recipient(text: str) -> bytes:
-    """The X25519 public key of an ``age1…`` recipient; ValueError if it is not one."""
-    return _unbech32(text, RECIPIENT_HRP)
+    """The X25519 public key of an ``age1…`` recipient; ValueError if it is not one, or if it is
+    a low-order point (with which every shared secret would be zero)."""
+    key = _unbech32(text, RECIPIENT_HRP)
+    try:
+        _nacl.crypto_scalarmult(_nacl.randombytes(32), key)
+    except _NaclRuntimeError:
+        raise ValueError("not a usable X25519 public key") from None
+    return key
 
 
 def parse_identity(text: str) -> bytes:
@@ -168,14 +174,14 @@ def open_chunk(key: bytes, counter: int, last: bool, sealed: bytes) -> bytes:
     try:
         return _nacl.crypto_aead_chacha20poly1305_ietf_decrypt(sealed, None, _nonce(counter, last), key)
     except _CryptoError:
-        raise AgeError("the age payload is damaged: a chunk does not authenticate") from None
+        raise AgeError("a chunk of its age payload does not authenticate") from None
 
 
 def header(file_key: bytes, recipient: bytes) -> bytes:
     """The header that wraps ``file_key`` for one X25519 recipient, with its MAC."""
     ephemeral = _nacl.randombytes(32)
     share = _nacl.crypto_scalarmult_base(ephemeral)
-    shared = _nacl.crypto_scalarmult(ephemeral, recipient)  # libsodium refuses an all-zero result
+    shared = _nacl.crypto_scalarmult(ephemeral, recipient)  # never zero: parse_recipient checks
     wrap = _hkdf(shared, share + recipient, X25519_INFO)
     body = _nacl.crypto_aead_chacha20poly1305_ietf_encrypt(file_key, None, bytes(12), wrap)
     text = VERSION + b"\n-> X25519 " + _b64(share).encode() + b"\n" + _b64(body).encode() + b"\n---"

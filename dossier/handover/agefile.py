@@ -5,8 +5,8 @@ standard ``age`` tool (or rage, or any other implementation) even without dossie
 writes and reads that format itself, on PyNaCl's libsodium primitives (X25519,
 ChaCha20-Poly1305) and the standard library's HMAC-SHA-256, instead of through pyrage:
 pyrage holds the GIL while it works and calls back into Python every 8 KiB, which kept a
-bundle's import at about a third of the speed of ``age`` (docs/security.md, "Why dossier
-writes age itself"). The format is small and fixed:
+bundle's import below half the speed of ``age`` (docs/security.md, "Why dossier writes age
+itself"). The format is small and fixed:
 
     age-encryption.org/v1
     -> X25519 <ephemeral share, base64>

@@ -177,6 +177,14 @@ def open_chunk(key: bytes, counter: int, last: bool, sealed: bytes) -> bytes:
         raise AgeError("a chunk of its age payload does not authenticate") from None
 
 
+def _chunks(step, key: bytes, counter: int, data: bytearray, size: int, n: int, *, last: bool) -> bytes:
+    """``step`` (seal_chunk or open_chunk) over the first ``n`` chunks of ``size`` bytes in
+    ``data``, numbered from ``counter`` and joined; ``last`` marks the n-th as the file's last."""
+    with memoryview(data) as view:  # one copy per chunk, not two; released before data is resized
+        return b"".join(step(key, counter + i, last and i == n - 1, bytes(view[i * size:(i + 1) * size]))
+                        for i in range(n))
+
+
 def header(file_key: bytes, recipient: bytes) -> bytes:
     """The header that wraps ``file_key`` for one X25519 recipient, with its MAC."""
     ephemeral = _nacl.randombytes(32)
@@ -201,15 +209,12 @@ def encrypt(pieces, recipient: str):
         pending += piece
         # Hold back at least one byte: the last chunk is sealed differently, and only the end says which it is.
         while len(pending) > BATCH * CHUNK:
-            with memoryview(pending) as view:  # one copy per chunk, not two
-                sealed = b"".join(seal_chunk(key, counter + i, False, bytes(view[i * CHUNK:(i + 1) * CHUNK]))
-                                  for i in range(BATCH))
+            sealed = _chunks(seal_chunk, key, counter, pending, CHUNK, BATCH, last=False)
             del pending[:BATCH * CHUNK]
             counter += BATCH
             yield sealed
     n = max(1, -(-len(pending) // CHUNK))  # an empty file still has one (empty) last chunk
-    yield b"".join(seal_chunk(key, counter + i, i == n - 1, bytes(pending[i * CHUNK:(i + 1) * CHUNK]))
-                   for i in range(n))
+    yield _chunks(seal_chunk, key, counter, pending, CHUNK, n, last=True)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -308,12 +313,10 @@ def decrypt(fh, identity: str):
         pending += data
         n = (len(pending) - 1) // SEALED  # hold back the last chunk: only the end says it is the last
         if n:
-            with memoryview(pending) as view:  # one copy per chunk, not two
-                plain = b"".join(open_chunk(key, counter + i, False, bytes(view[i * SEALED:(i + 1) * SEALED]))
-                                 for i in range(n))
+            plain = _chunks(open_chunk, key, counter, pending, SEALED, n, last=False)
             del pending[:n * SEALED]
             counter += n
             yield plain
     if len(pending) < TAG or (len(pending) == TAG and counter):
         raise AgeError("the age payload is cut off or ends in an empty chunk")
-    yield open_chunk(key, counter, True, bytes(pending))
+    yield _chunks(open_chunk, key, counter, pending, SEALED, 1, last=True)

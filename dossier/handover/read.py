@@ -291,16 +291,14 @@ class _Bundle(io.BufferedReader):
     done = 0
 
     def read(self, n: int | None = -1) -> bytes:
-        try:
-            data = super().read(n)
-        except OSError as e:
-            raise FileProblem(f"{self.name}: cannot be read ({e.strerror or 'error'})") from None
-        self.done += len(data)
-        return data
+        return self._counted(super().read, n)
 
     def readline(self, limit: int | None = -1) -> bytes:
+        return self._counted(super().readline, limit)
+
+    def _counted(self, call, n) -> bytes:
         try:
-            data = super().readline(limit)
+            data = call(n)
         except OSError as e:
             raise FileProblem(f"{self.name}: cannot be read ({e.strerror or 'error'})") from None
         self.done += len(data)

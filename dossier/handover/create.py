@@ -156,41 +156,47 @@ def _archive(members, manifest: dict, seed: bytes, mtime: int, result: dict):
 
 
 class _Writer:
-    """The bundle file, opened on ``fd``; its OSErrors become a FileProblem naming it. Every
-    ``SYNC_EVERY`` bytes a worker thread syncs what was written so far, so the disk works while
-    age encrypts, and the final fsync has little left to do."""
+    """The bundle file, opened on ``fd``; its OSErrors become a FileProblem naming it. A worker
+    thread writes while age encrypts the next piece; every ``SYNC_EVERY`` bytes another one
+    syncs what was written so far, so the final fsync has little left to do."""
 
     def __init__(self, fd: int, name: Path):
         self.fh, self.name, self._unsynced = os.fdopen(fd, "wb", buffering=BUFFER), name, 0
         self._syncer = Consumer(getattr(os, "fdatasync", os.fsync))  # macOS and Windows have only fsync
+        self._writer = Consumer(self._write)
+
+    def _write(self, data) -> None:
+        self.fh.write(data)
+        self._unsynced += len(data)
+        if self._unsynced >= SYNC_EVERY:
+            self.fh.flush()
+            self._syncer.put(self.fh.fileno())
+            self._unsynced = 0
 
     def write(self, data) -> None:
         with self._named():
-            self.fh.write(data)
-            self._unsynced += len(data)
-            if self._unsynced >= SYNC_EVERY:
-                self.fh.flush()
-                self._syncer.put(self.fh.fileno())
-                self._unsynced = 0
+            self._writer.put(data)
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, *_) -> None:
-        """Wait for the syncs under way (a failed one raises here), sync the rest and close.
-        After an error: stop the syncing thread, then close without raising again (the
-        unwritten rest of the buffer would fail once more and hide the first error)."""
-        if kind is not None:
-            with contextlib.suppress(BaseException):
-                self._syncer.finish()
+        """Wait for the writes and syncs under way (a failed one raises here), sync the rest,
+        and close. After an error the file is closed without raising again: the unwritten rest
+        of its buffer would fail once more and hide the first error."""
+        try:
+            if kind is None:
+                with self._named():
+                    self._writer.finish()
+                    self._syncer.finish()
+                    self.fh.flush()
+                    os.fsync(self.fh.fileno())
+        finally:
+            for worker in (self._writer, self._syncer):
+                with contextlib.suppress(BaseException):
+                    worker.finish()
             with contextlib.suppress(OSError):
                 self.fh.close()
-            return
-        with self._named():
-            self._syncer.finish()
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-            self.fh.close()
 
     @contextlib.contextmanager
     def _named(self):

@@ -32,7 +32,7 @@ PASS = "correct horse battery staple"
 
 
 def main() -> None:
-    from pyrage import x25519
+    from dossier.handover import agefile
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -47,8 +47,8 @@ def main() -> None:
         note.write_text("Fictief intakeverslag voor de testvector.\n", encoding="utf-8")
         attach(sender, noelle, note, "other")
         consent.grant(sender, noelle, "substitute", how="written")
-        key = x25519.Identity.generate()
-        age = str(key.to_public())
+        key = agefile.generate_identity()
+        age = agefile.recipient_of(key)
         identity.add_contact(sender, "Bert Opvolger", age=age)
         result = handover.create(sender, "Bert Opvolger", tmp / "bundle.age", clients=[noelle, sem],
                                  without_consent_reason="fictieve testvector")

@@ -29,7 +29,7 @@ def fingerprint(age: str, ed25519: str | None) -> str:
 def check_age_recipient(value: str, field: str = "--age") -> str:
     from dossier.handover.agefile import parse_recipient
 
-    value = (value or "").strip()
+    value = value.strip() if isinstance(value, str) else value  # a colleague's file may hold anything
     try:
         parse_recipient(value)
     except ValueError:

@@ -69,6 +69,8 @@ def test_a_changed_or_foreign_identity_file_is_refused(cli, practice, tmp_path, 
 def test_contact_bad_input(cli, practice, tmp_path):
     key = str(x25519.Identity.generate().to_public())
     cli("contacts", "add", "Bert", "--age", key)
+    mine = tmp_path / "mine.json"
+    cli("identity", "export", "--public", mine)  # made before: making the identity is logged
     before = state(practice)
     assert_error(cli("contacts", "add", "bert", "--age", str(x25519.Identity.generate().to_public())), 7,
                  "named 'bert' already")
@@ -80,5 +82,9 @@ def test_contact_bad_input(cli, practice, tmp_path):
     notjson = tmp_path / "x.json"
     notjson.write_text("geen json")
     assert_error(cli("contacts", "add", "X", notjson), 1, "not JSON")
+    for odd in (5, ["age1"], {"age": key}, None):  # a hand-edited file: a clear error, not a crash
+        odd_file = tmp_path / "odd.json"
+        odd_file.write_text(json.dumps({**json.loads(mine.read_text()), "age": odd}))
+        assert_error(cli("contacts", "add", "X", odd_file), 1, "is not an age public key")
     assert_error(cli("contacts", "remove", "Nobody"), 1, "no contact named 'Nobody'")
     assert state(practice) == before

@@ -241,6 +241,26 @@ def test_progress_counts_every_byte(pair, practice, tmp_path):
         assert len(read) > 2 and min(read) >= 0 and sum(read) == out.stat().st_size
 
 
+def test_a_pending_destruction_or_hold_is_named_for_the_colleague(pair, practice, tmp_path):
+    """What the bundle cannot carry (CSR 5.4: a written request to destroy, with its deadline;
+    a legal hold) is named to the coach, who must pass it on."""
+    a, b, recipient = pair
+    plain = a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", tmp_path / "1.age", "--json")
+    assert plain.exit_code == 0 and json.loads(plain.stdout)["duties"] == [] and "warning" not in plain.stderr
+    assert a("destroy", "request", MARIEKE).exit_code == 0
+    assert a("destroy", "hold", MARIEKE, "--reason", "klacht bij de tuchtcommissie").exit_code == 0
+    made = a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", tmp_path / "2.age", "--json")
+    assert made.exit_code == 0, made.stderr
+    duties = json.loads(made.stdout)["duties"]
+    assert [(d["kind"], d["name"]) for d in duties] == [("destruction", "Marieke van der Berg"),
+                                                       ("hold", "Marieke van der Berg")]
+    deadline, placed = duties[0]["date"], duties[1]["date"]
+    assert (f"Marieke van der Berg ({duties[0]['id'][:8]}) asked in writing to have the dossier destroyed, at the "
+            f"latest {deadline} (CSR 5.4); tell Bert, who must destroy it by then") in made.stderr
+    assert f"is on a legal hold since {placed}; tell Bert to keep the dossier" in made.stderr
+    assert "klacht" not in made.stderr  # the hold's reason stays in the vault
+
+
 def test_a_failing_disk_leaves_nothing_half_done_on_either_side(pair, practice, tmp_path):
     """A write that fails (a file-size limit stands in for a full disk) is one clear line, and
     leaves no bundle, no blob file, no disclosure and no import behind."""

@@ -33,7 +33,8 @@ def create(
     """Write one age-encrypted bundle for a colleague: per client the dossier JSON, the
     attachments and a readable PDF, a signed manifest and a README. Clients without a
     substitute-coach consent in force are left out (CSR 2.5). Each client's disclosure log
-    records the handover (CSR 9.4)."""
+    records the handover (CSR 9.4). A pending destruction request (CSR 5.4) or a legal hold on
+    a client in the bundle is named, to pass on to the colleague."""
     from dossier.handover import create as make
 
     names = [part.strip() for value in clients or [] for part in value.split(",") if part.strip()]
@@ -43,6 +44,12 @@ def create(
     for c in result["left_out"]:
         output.warn(f"left out: {c['name']} ({c['id'][:8]}) has no substitute-coach consent in force (CSR 2.5); "
                     "include with --without-consent-reason TEXT")
+    for d in result["duties"]:
+        who = f"{d['name']} ({d['id'][:8]})"
+        output.warn(f"{who} asked in writing to have the dossier destroyed, at the latest {d['date']} (CSR 5.4); "
+                    f"tell {result['to']}, who must destroy it by then" if d["kind"] == "destruction" else
+                    f"{who} is on a legal hold since {d['date']}; tell {result['to']} to keep the dossier until "
+                    "it is released")
     if json_:
         return output.emit_json(result)
     n = len(result["clients"])

@@ -72,13 +72,33 @@ def select(vault, to: str, clients: list[str] | None, all_clients: bool, reason:
                 continue
             item["without_consent_reason"] = without
         included.append(item)
+    duties = _duties(db, included)
     if not included:
         more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
         names = ", ".join(c["name"] for c in left_out[:5]) + more
         raise Refused(f"no client can be handed over: no substitute-coach consent in force (CSR 2.5) for {names}",
                       "record the consent (dossier consent grant CLIENT --type substitute), or include them "
                       "with --without-consent-reason TEXT")
-    return {"contact": contact, "reason": reason, "date": date, "clients": included, "left_out": left_out}
+    return {"contact": contact, "reason": reason, "date": date, "clients": included, "left_out": left_out,
+            "duties": duties}
+
+
+def _duties(db, included: list[dict]) -> list[dict]:
+    """What goes along with a dossier that the bundle cannot carry: a pending written request
+    to destroy it (CSR 5.4, with its deadline) and a legal hold (since when). The coach is told,
+    so that the colleague hears of it; the dossier/1 format has no place for either."""
+    from dossier.destroy import current_hold
+
+    duties = []
+    for item in included:
+        who = {"id": item["id"], "name": item["name"]}
+        row = db.one("SELECT deadline FROM destructions WHERE client_id = ? AND status = 'pending'", (item["id"],))
+        if row:
+            duties.append({**who, "kind": "destruction", "date": row[0]})
+        held = current_hold(db, item["id"])
+        if held:
+            duties.append({**who, "kind": "hold", "date": held["placed"]})
+    return duties
 
 
 def _member(name: str, data: bytes):
@@ -303,6 +323,7 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
             "clients": [{"id": c["id"], "name": f"{c['first_name']} {c['last_name']}",
                          "without_consent_reason": c["without_consent_reason"]} for c in manifest["clients"]],
             "left_out": [{"id": c["id"], "name": c["name"]} for c in chosen["left_out"]],
+            "duties": chosen["duties"],
             "size": out.stat().st_size}
 
 

@@ -69,7 +69,7 @@ def request(vault, client_id: str, received: str | None, letter: Path | None = N
         from dossier.vault import now
 
         c = get_summary(vault.db, client_id)
-        if vault.db.one("SELECT 1 FROM destructions WHERE client_id = ? AND status = 'pending'", (client_id,)):
+        if pending_request(vault.db, client_id):
             raise Refused(f"{c['first_name']} {c['last_name']} has a destruction request pending already",
                           "see it with: dossier destroy list")
         rid = new_id()
@@ -106,6 +106,13 @@ def release(vault, client_id: str) -> None:
             raise Refused("this dossier is not on hold")
         vault.db.execute("UPDATE holds SET released = ? WHERE id = ?", (today(), held["id"]))
         vault.log("destroy.release", client_id, detail=f"hold {held['id']}")
+
+
+def pending_request(db, client_id: str) -> dict | None:
+    """The client's written request to destroy that is not carried out yet, if any."""
+    row = db.one("SELECT id, received, deadline FROM destructions WHERE client_id = ? AND status = 'pending'",
+                 (client_id,))
+    return dict(zip(("id", "received", "deadline"), row)) if row else None
 
 
 def current_hold(db, client_id: str) -> dict | None:
@@ -195,10 +202,8 @@ def plan(db, client_id: str) -> dict:
     c = get_summary(db, client_id)
     counts = {t: db.one(f"SELECT count(*) FROM {t} WHERE client_id = ?", (client_id,))[0] for t in CLIENT_TABLES}
     size = db.one("SELECT coalesce(sum(size), 0) FROM attachments WHERE client_id = ?", (client_id,))[0]
-    req = db.one("SELECT id, received, deadline FROM destructions WHERE client_id = ? AND status = 'pending'",
-                 (client_id,))
     return {"client_id": client_id, "client": f"{c['first_name']} {c['last_name']}", "counts": counts,
-            "attachment_bytes": size, "request": dict(zip(("id", "received", "deadline"), req)) if req else None,
+            "attachment_bytes": size, "request": pending_request(db, client_id),
             "hold": current_hold(db, client_id), "status": c["status"], "closed": c["closed"]}
 
 

@@ -336,6 +336,9 @@ def test_create_refuses_an_unusable_out_file(pair, practice, tmp_path):
     assert_error(a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", tmp_path), 1, "is a folder")
     assert_error(a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", tmp_path / "nee" / "h.age"),
                  1, "no such folder")
+    # a folder nobody may write in (even root: /proc refuses new files)
+    assert_error(a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", "/proc/h.age"), 1,
+                 "/proc: cannot write a file there")
     assert state(practice) == before
     assert a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", existing, "--force").exit_code == 0
     assert existing.read_bytes().startswith(b"age-encryption.org/v1")

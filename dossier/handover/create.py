@@ -87,14 +87,14 @@ def _duties(db, included: list[dict]) -> list[dict]:
     """What goes along with a dossier that the bundle cannot carry: a pending written request
     to destroy it (CSR 5.4, with its deadline) and a legal hold (since when). The coach is told,
     so that the colleague hears of it; the dossier/1 format has no place for either."""
-    from dossier.destroy import current_hold
+    from dossier.destroy import current_hold, pending_request
 
     duties = []
     for item in included:
         who = {"id": item["id"], "name": item["name"]}
-        row = db.one("SELECT deadline FROM destructions WHERE client_id = ? AND status = 'pending'", (item["id"],))
-        if row:
-            duties.append({**who, "kind": "destruction", "date": row[0]})
+        asked = pending_request(db, item["id"])
+        if asked:
+            duties.append({**who, "kind": "destruction", "date": asked["deadline"]})
         held = current_hold(db, item["id"])
         if held:
             duties.append({**who, "kind": "hold", "date": held["placed"]})
@@ -286,7 +286,10 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
     partial = out.with_name(f".{out.name}.{crypto.random_bytes(6).hex()}.partial")
     result: dict = {}
     placed = False
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as e:
+        raise FileProblem(f"{out.parent}: cannot write a file there ({e.strerror or 'error'})") from None
     try:
         stream = _archive(_members(vault, manifest, lang, progress), manifest, seed, _epoch(manifest["created"]),
                           result)

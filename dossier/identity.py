@@ -34,7 +34,7 @@ def check_age_recipient(value: str, field: str = "--age") -> str:
         parse_recipient(value)
     except ValueError:
         raise InvalidInput(field, value, "is not an age public key (age1…, from age-keygen or dossier identity)") from None
-    return value
+    return value.lower()  # bech32 allows all capitals (a QR code); one form, so that keys compare
 
 
 def private_keys(vault) -> dict:

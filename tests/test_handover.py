@@ -356,6 +356,22 @@ def test_a_contact_without_dossier_can_receive(pair, practice, tmp_path):
         assert tf.getnames()[0] == "FORMAT" and tf.getnames()[-1] == "manifest.sig"
 
 
+def test_a_key_given_in_capitals_is_kept_in_its_usual_form(pair, tmp_path):
+    """bech32 allows an all-capital key (as on a QR code); the bundle must still be for B."""
+    a, b, recipient = pair
+    key = json.loads((tmp_path / "b.json").read_text())["age"]
+    assert_error(a("contacts", "add", "Bert in hoofdletters", "--age", key.upper()), 7,
+                 "belongs to your contact 'Bert' already")  # the same key, however it is written
+    assert a("contacts", "remove", "Bert").exit_code == 0
+    assert a("contacts", "add", "Bert in hoofdletters", "--age", key.upper()).exit_code == 0
+    listed = json.loads(a("contacts", "list", "--json").stdout)
+    assert next(c["age"] for c in listed if c["name"] == "Bert in hoofdletters") == key
+    out = tmp_path / "h.age"
+    assert a("handover", "create", "--to", "Bert in hoofdletters", "--clients", MARIEKE, "--out", out).exit_code == 0
+    done = b("handover", "import", out)
+    assert done.exit_code == 0, done.stderr
+
+
 def test_bundle_rules_are_strict():
     assert B.member_kind("clients/" + "0" * 8 + "-0000-0000-0000-" + "0" * 12 + "/dossier.json")[0] == "json"
     for bad in ("clients/x/dossier.json", "../FORMAT", "README.md", "clients//dossier.json"):

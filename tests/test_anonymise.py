@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -67,6 +68,29 @@ def test_every_string_the_example_dossiers_know_is_caught(example):
             assert not re.search(rf"(?<!\w){re.escape(fold(s))}(?!\w)", text), (c["last_name"], s)
 
 
+def test_questionnaires_and_measurements_are_anonymised_too():
+    """Results may hold free text (a remark, a name in a test's title): it goes through the same cleaning."""
+    q = {"date": "2025-03-10", "name": "Intake Noëlle Dijkstra",
+         "results": {"distress": 24, "opmerking": "Noëlle Dijkstra, 06 41827365, werkt bij Thuiszorg Veenhoven"}}
+    r = anonymise(client(questionnaires=[q], measurements=[{"date": "2025-03-10", "kind": "HRV",
+                                                            "results": {"notitie": "gemeten door Hans Wolters"}}]),
+                  secret=b"k")
+    sections = [s for s in r.sections if s["key"] in ("questionnaires", "measurements")]
+    text = json.dumps(sections, ensure_ascii=False)
+    for s in ("Noëlle", "Dijkstra", "41827365", "Veenhoven", "Hans", "Wolters"):
+        assert s not in text, s
+    assert sections[0]["results"]["distress"] == 24 and "[cliënt]" in sections[0]["name"]
+
+
+def test_keep_leaves_exactly_what_it_names():
+    """--keep Jan keeps "Jan", not Jan de Boer or Janneke Smit; an address with a kept word goes whole."""
+    notes = "Jan belde. Jan de Boer en Janneke Smit kwamen langs. Ze woont in Utrecht; mail noelle@utrecht-zorg.nl."
+    text = case_text(anonymise(client(sessions=[{"date": "2025-03-03", "notes": notes, "findings": ""}]),
+                               secret=b"k", keep=["Jan", "Utrecht"]))
+    assert text.count("Jan") == 1 and "Boer" not in text and "Janneke" not in text and "Smit" not in text
+    assert "in Utrecht" in text and "utrecht-zorg" not in text and "[e-mail]" in text
+
+
 def test_the_same_person_keeps_the_same_placeholder_across_exports():
     notes = "Collega Pieter Bos belde. Later sprak ze Pieter Bos opnieuw, en Karin de Groot."
     store: dict = {}
@@ -107,6 +131,31 @@ def test_cli_writes_the_case_logged_without_content(cli, practice, tmp_path):
     assert list(tmp_path.glob(".*.tmp")) == []
 
 
+def test_a_failed_write_leaves_no_file_and_logs_nothing(cli, practice, tmp_path, monkeypatch):
+    """The case file is written to a temp file and renamed; when the rename fails (a full disk,
+    a removed folder), neither file stays behind and nothing is logged or numbered."""
+    import os
+
+    real = os.replace
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+
+    def failing(src, dst, *args, **kw):
+        if str(src).endswith(".tmp") and Path(src).parent == folder:
+            raise OSError(28, "No space left on device")
+        return real(src, dst, *args, **kw)
+
+    before = state(practice)
+    monkeypatch.setattr(os, "replace", failing)
+    assert_error(cli("anonymise", "noelle", "--out", folder / "c.md", "--yes"), 1,
+                 "c.md: could not be written (No space left on device); nothing was written")
+    monkeypatch.undo()
+    assert os.listdir(folder) == [] and state(practice) == before
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.db.one("SELECT count(*) FROM pseudonyms")[0] == 0
+
+
 def test_cli_pdf_and_json(cli, tmp_path):
     assert cli("anonymise", "noelle", "--out", tmp_path / "c.pdf", "--yes").exit_code == 0
     assert "[cliënt]" in pdf_text(tmp_path / "c.pdf")
@@ -122,6 +171,8 @@ def test_teaching_needs_a_written_teaching_consent(cli, practice, tmp_path):
     assert state(practice) == before and not (tmp_path / "c.md").exists()
     cli("consent", "grant", "noelle", "--type", "teaching", "--how", "written")
     assert cli("anonymise", "noelle", "--out", tmp_path / "c.md", "--purpose", "teaching", "--yes").exit_code == 0
+    assert "[cliënt]" in (tmp_path / "c.md").read_text(encoding="utf-8")
+    assert "anonymise.export" in state(practice)[1]
 
 
 def test_review_declined_writes_nothing(cli, practice, tmp_path):
@@ -138,6 +189,7 @@ def test_keep_that_exposes_the_clients_name_needs_confirmation(cli, practice, tm
     assert not (tmp_path / "c.md").exists()
     r = cli("anonymise", "noelle", "--out", tmp_path / "c.md", "--keep", "Dijkstra", input="y\n")
     assert r.exit_code == 0 and "leaves the client's own name" in r.stderr
+    assert (tmp_path / "c.md").exists()
 
 
 def test_also_replaces_more(cli, tmp_path):

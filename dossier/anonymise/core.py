@@ -150,7 +150,7 @@ def anonymise(client: dict, *, sessions: str | None = None, keep: list[str] = ()
                 spans.append(detect.Span(m.start(), m.end(), "known", m.group(), detect.fold(a), L["also"]))
         spans = detect.resolve(spans)
         spans = detect.resolve(spans + detect.extend_lists(text, spans))
-        spans = [s for s in spans if not any(k in detect.fold(s.text) for k in keep_f)]
+        spans = [s for s in spans if detect.fold(s.text) not in keep_f]  # exactly what the coach named
         out, last = [], 0
         for s in spans:
             label = s.label or _placeholder(s, L, pseudo, start, when)
@@ -174,8 +174,11 @@ def anonymise(client: dict, *, sessions: str | None = None, keep: list[str] = ()
     for key in ("questionnaires", "measurements"):
         for r in client.get(key) or []:
             week = (dt.date.fromisoformat(r["date"]) - start).days // 7 + 1 if r.get("date") and start else None
-            result.sections.append({"key": key, "name": r.get("name") or r.get("kind"), "week": week,
-                                    "results": r.get("results") or {}})
+            when = r.get("date") or when0
+            results = {clean(str(k), when): clean(v, when) if isinstance(v, str) else v
+                       for k, v in (r.get("results") or {}).items()}  # free text may name anyone
+            result.sections.append({"key": key, "name": clean(r.get("name") or r.get("kind") or "", when),
+                                    "week": week, "results": results})
     result.risks = _risks(quasi, result.kept, client, lang)
     return result
 

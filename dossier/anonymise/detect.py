@@ -516,8 +516,9 @@ def find_quasi(text: str) -> list[Span]:
 
 def resolve(spans: list[Span]) -> list[Span]:
     """Keep the most certain span wherever spans overlap: known, then identifiers, then the rest;
-    among equals the longer one."""
-    rank = {"known": 0, "email": 1, "url": 1, "iban": 1, "bsn": 1, "phone": 2, "kvk": 2, "plate": 2, "postcode": 2,
+    among equals the longer one. An e-mail address or a web address ranks with the known terms,
+    so that a name found inside one (noelle@utrecht-zorg.nl) does not leave the rest behind."""
+    rank = {"known": 0, "email": 0, "url": 0, "iban": 1, "bsn": 1, "phone": 2, "kvk": 2, "plate": 2, "postcode": 2,
             "address": 3, "date": 4, "age": 4, "name": 5, "org": 6, "place": 7, "year": 8}
     # (find_proper's guesses come last: a list or a pattern knows better)
     chosen: list[Span] = []

@@ -139,7 +139,11 @@ def write(vault, client_id: str, result: Result, store: dict, out: Path, purpose
             vault.log("anonymise.export", client_id, detail=f"purpose {purpose}; sessions "
                       f"{_ranges(result.sessions) or 'none'}; format {fmt}")
             paths.write_private_file(tmp, data)
-            os.replace(tmp, out)  # last: a failure before it rolls the log entry back
+            try:
+                os.replace(tmp, out)  # last: a failure before it rolls the log entry back
+            except OSError as e:
+                raise FileProblem(f"{out}: could not be written ({e.strerror or 'error'}); nothing was written") \
+                    from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()

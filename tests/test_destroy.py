@@ -109,9 +109,9 @@ def test_request_hold_run_and_the_tombstone(cli, practice, tmp_path):
     assert r.exit_code == 0, r.stderr
     assert "at the latest 2026-11-29" in r.stderr
     assert cli("destroy", "hold", "noelle", "--reason", "Klacht bij de tuchtcommissie").exit_code == 0
-    before = state(practice)
+    before, files = state(practice), sorted(tmp_path.iterdir())
     assert_error(cli("destroy", "run", "noelle", "--yes", "--out", tmp_path), 7, "under a legal hold")
-    assert state(practice) == before
+    assert state(practice) == before and sorted(tmp_path.iterdir()) == files  # and no letter
     due = json.loads(cli("due", "--json").stdout)
     assert [(i["kind"], i["hold"]["reason"]) for i in due] == [("request", "Klacht bij de tuchtcommissie")]
     assert cli("destroy", "release", "noelle").exit_code == 0
@@ -132,11 +132,13 @@ def test_request_hold_run_and_the_tombstone(cli, practice, tmp_path):
         ("Noëlle Dijkstra", "2026-11-01", "done", TODAY, "verzoek.pdf")]
     assert "Noëlle" not in cli("client", "list").stdout
     # every command that names the client says it was destroyed, and changes nothing
+    before, requests = state(practice), cli("destroy", "list", "--json").stdout
     for args in (["client", "show", NOELLE], ["destroy", "request", NOELLE], ["copy", NOELLE, "--out", tmp_path / "c"],
                  ["correction", "request", NOELLE, "--field", "city", "--proposed", "X", "--reason", "r"],
                  ["anonymise", NOELLE, "--out", tmp_path / "c.md", "--yes"]):
         assert_error(cli(*args), 1, f"client {NOELLE} was destroyed on {TODAY}")
     assert not (tmp_path / "c").exists() and not (tmp_path / "c.md").exists()
+    assert state(practice) == before and cli("destroy", "list", "--json").stdout == requests
 
 
 def test_typing_the_name_confirms_and_anything_else_changes_nothing(cli, practice, tmp_path):

@@ -42,6 +42,7 @@ def test_contacts_from_a_file_and_from_an_age_key(cli, practice, tmp_path):
     rows = json.loads(cli("contacts", "list", "--json").stdout)
     assert [(r["name"], bool(r["ed25519"])) for r in rows] == [("Anna", True), ("Bert (geen dossier)", False)]
     assert cli("contacts", "remove", "Anna").exit_code == 0
+    assert [r["name"] for r in json.loads(cli("contacts", "list", "--json").stdout)] == ["Bert (geen dossier)"]
 
 
 def _tampered(tmp_path, cli, change):

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from conftest import PASSPHRASE, assert_error, make_vault, vault_bytes
+from dossier.errors import WrongPassphrase
 from dossier.vault import Vault
 
 NEW = "successor coach picks another long passphrase"
@@ -57,13 +58,15 @@ def test_bad_shares_open_nothing_and_say_no_words(cli, practice, take, fragment)
     other = setup(other_vault, 3, 3)
     other_vault.close()
     given = take(shares, other)
+    before = vault_bytes(practice)
     r = cli("successor", "unlock", passphrase=None,
             env={"DOSSIER_SUCCESSOR_SHARES": "\n".join(given) or " ", "DOSSIER_NEW_PASSPHRASE": NEW})
     assert_error(r, 3, fragment)
     for share in shares:
         assert share.split()[0] not in r.stderr.split()  # no word of a share in the message
-    with Vault.open(practice, PASSPHRASE):
-        pass  # the old passphrase still opens it: nothing changed
+    assert vault_bytes(practice) == before  # nothing changed: no slot, no passphrase, no log entry
+    with pytest.raises(WrongPassphrase):
+        Vault.open(practice, NEW).close()
 
 
 def test_revoke_makes_old_shares_useless_and_a_new_setup_replaces_them(cli, practice):

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from dossier import paths
-from dossier.errors import InvalidInput, Refused
+from dossier.errors import DestroyUnfinished, InvalidInput, Refused
 from dossier.records import fields as F
 from dossier.records.clients import get_summary, new_id
 
@@ -243,8 +243,16 @@ def destroy(vault, client_ids: list[str], basis: dict[str, str] | None = None) -
             vault.log("destroy.run", cid, detail=f"basis {why}; rows: " + ", ".join(
                 f"{t} {n}" for t, n in p["counts"].items() if n))
             done.append({**p, "destroyed": date, "basis": why})
-    finish(vault, blobs)
-    record_ledger_outside(vault, [(d["client_id"], date) for d in done])
+    try:  # committed: from here on a failure must not say that nothing happened
+        finish(vault, blobs)
+        record_ledger_outside(vault, [(d["client_id"], date) for d in done])
+    except Exception as e:
+        why = getattr(e, "strerror", None) or str(e) or type(e).__name__
+        raise DestroyUnfinished(
+            f"{', '.join(d['client'] for d in done)}: destroyed (every row is gone and the log says so), but "
+            f"the clean-up after it failed ({why})",
+            "check the vault with: dossier verify; attachment files left behind cannot be read without their "
+            "deleted keys, and the next destruction erases them", done=done) from None
     return done
 
 
@@ -406,11 +414,18 @@ def run(vault, client_ids: list[str], out_dir: Path, lang: str = "nl", confirm=N
             paths.write_private_file(path, pdf, overwrite=overwrite)
             written.append(path)
         done = destroy(vault, [p["client_id"] for p in plans], basis)
+    except DestroyUnfinished as e:  # destroyed all the same: the letters stay, the backups follow
+        _erase_from_backups(vault, e.done)
+        raise
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
         raise
+    backups = _erase_from_backups(vault, done)
+    return {"destroyed": done, "letters": [str(p) for p, _ in letters.values()], "backups": backups}
+
+
+def _erase_from_backups(vault, done: list[dict]) -> dict:
     from dossier.backup import erase_from_backups
 
-    backups = erase_from_backups(vault, [{"client_id": d["client_id"], "destroyed": d["destroyed"]} for d in done])
-    return {"destroyed": done, "letters": [str(p) for p, _ in letters.values()], "backups": backups}
+    return erase_from_backups(vault, [{"client_id": d["client_id"], "destroyed": d["destroyed"]} for d in done])

@@ -119,6 +119,15 @@ class BackupTooNew(DossierError):
     """The backup was made by a newer version of dossier than this one."""
 
 
+class DestroyUnfinished(DossierError):
+    """The dossiers were destroyed, but a step after the deletion (a new key, erasing files, the
+    outside ledger) failed; ``done`` lists what was destroyed."""
+
+    def __init__(self, message: str, hint: str | None = None, done: list | None = None):
+        super().__init__(message, hint)
+        self.done = done or []
+
+
 class BundleDamaged(VaultDamaged):
     """A handover bundle is cut off, changed, or breaks the bundle format."""
 

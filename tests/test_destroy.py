@@ -288,6 +288,25 @@ def test_killed_in_the_middle_leaves_the_whole_client_or_the_tombstone(practice,
     assert outcomes == {"whole", "gone"}  # the kills fell both before and after the commit
 
 
+def test_a_failure_after_the_deletion_keeps_the_letter_and_says_what_happened(cli, practice, tmp_path, monkeypatch):
+    """The rows are gone once the transaction commits: a later step that fails (here the ledger
+    outside the vault, as on a full disk) must not delete the letter or say nothing changed."""
+    def full_disk(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(destroy, "record_ledger_outside", full_disk)
+    out = tmp_path / "brieven"
+    r = cli("destroy", "run", "noelle", "--yes", "--out", out)
+    assert_error(r, 1, "Noëlle Dijkstra: destroyed (every row is gone and the log says so), but the clean-up "
+                       "after it failed (No space left on device)")
+    assert "nothing was" not in r.stderr
+    assert len(list(out.glob("vernietiging-noelle-dijkstra-*.pdf"))) == 1  # the letter stays: it cannot be made again
+    monkeypatch.undo()
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.db.one("SELECT count(*) FROM clients WHERE id = ?", (NOELLE,))[0] == 0
+        assert [e.action for e in v.audit_entries()].count("destroy.run") == 1
+
+
 def test_verify_names_a_missing_attachment_file(practice, tmp_path):
     from dossier.records.attachments import attach
 

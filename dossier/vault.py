@@ -459,6 +459,10 @@ class Vault:
         self.rollback = None
         with self.write():
             self.log("vault.accept-rollback", detail=message[:200])
+        ran = migrate(self.db)  # an old copy was left at its schema while it was not accepted
+        if ran:
+            with self.write():
+                self.log("vault.migrate", detail=f"schema {ran[0] - 1} -> {ran[-1]}")
         record_seq, record_head = self.head()
         paths.replace_private_file(self._mirror_path(), json.dumps(
             {"vault_id": self.vault_id, "vault": str(self.path.resolve()), "seq": record_seq,

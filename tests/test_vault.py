@@ -154,6 +154,28 @@ def test_damaged_first_page_or_foreign_key_slot_is_damage(practice, tmp_path):
         Vault.open(broken, PASSPHRASE)
 
 
+def test_a_copy_from_before_an_upgrade_is_caught_and_can_be_accepted(vault_path, tmp_path):
+    """A vault folder put back from before a schema upgrade is not migrated while it is
+    rolled back; every command must still open it, to show the warning and to accept it."""
+    from conftest import Invoker
+
+    make_vault(vault_path, schema_upto=3)[0].close()  # before destruction requests and holds
+    old = tmp_path / "old"
+    shutil.copytree(vault_path, old)
+    Vault.open(vault_path, PASSPHRASE).close()  # migrated, logged: the mirror moves on
+    shutil.rmtree(vault_path)
+    shutil.copytree(old, vault_path)
+    cli = Invoker(vault_path)
+    listed = cli("client", "list")
+    assert listed.exit_code == 0 and "OLDER than its last known state" in listed.stderr, listed.stderr
+    accepted = cli("verify", "--accept-rollback")
+    assert accepted.exit_code == 0, accepted.stderr
+    with Vault.open(vault_path, PASSPHRASE) as v:
+        from dossier.store import SCHEMA_VERSION
+
+        assert v.schema_version() == SCHEMA_VERSION and v.rollback is None
+
+
 def test_migration_from_the_first_schema(vault_path):
     v, _ = make_vault(vault_path, schema_upto=1)
     assert v.schema_version() == 1

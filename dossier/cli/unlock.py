@@ -85,14 +85,15 @@ def opened(ctx: typer.Context):
 
     vault = Vault.open(ctx.obj["vault"], passphrase())
     try:
-        if vault.rollback:
+        if vault.rollback:  # not migrated either: it may lack the tables of what is due
             output.warn(vault.rollback)
             output.warn("the vault is read-only until you confirm it: dossier verify --accept-rollback")
-        from dossier.destroy import overdue_count
+        else:
+            from dossier.destroy import overdue_count
 
-        overdue = overdue_count(vault.db)
-        if overdue:
-            output.warn(f"{overdue} destruction(s) overdue (CSR 5.4); see: dossier due")
+            overdue = overdue_count(vault.db)
+            if overdue:
+                output.warn(f"{overdue} destruction(s) overdue (CSR 5.4); see: dossier due")
         yield vault
     finally:
         vault.close()

@@ -193,7 +193,12 @@ def verify_backup(path: Path) -> dict:
         if rel not in files:
             raise BackupDamaged(f"corrupted backup {path.name}: {rel} is not in the manifest")
     for rel in sorted(files):
-        if _sha256(path / rel) != files[rel]:
+        try:
+            digest = _sha256(path / rel)
+        except OSError as e:
+            raise BackupDamaged(f"corrupted backup {path.name}: {rel} cannot be read ({e.strerror or 'error'})") \
+                from None
+        if digest != files[rel]:
             raise BackupDamaged(f"corrupted backup {path.name}: {rel} does not match its checksum")
     return manifest
 
@@ -243,7 +248,11 @@ def prune(folder: Path, keep: int) -> dict:
     sound = [b for b in backups if b["ok"]]
     removed = sound[:-keep] if len(sound) > keep else []
     for b in removed:
-        shutil.rmtree(b["path"])
+        try:
+            shutil.rmtree(b["path"])
+        except OSError as e:
+            raise FileProblem(f"{b['path']}: could not be removed ({e.strerror or 'error'})",
+                              "the newer backups are kept; remove it by hand") from None
     # Left by a backup that crashed half-way (a running one is younger than this).
     for p in Path(folder).glob(f".{PREFIX}*.partial"):
         with contextlib.suppress(OSError):

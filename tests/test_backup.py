@@ -334,12 +334,19 @@ def drop_manifest(b):
     (b / "manifest.json").unlink()
 
 
+def folder_for_blob(b):
+    blob = next((b / "blobs").iterdir())
+    blob.unlink()
+    blob.mkdir()  # something that cannot be read as a file
+
+
 DAMAGE = [
     (damage_db, "vault.db does not match its checksum"),
     (drop_blob, "blobs/"),
     (add_file, "blobs/notes.txt is not in the manifest"),
     (change_keyslots, "keyslots.json does not match its checksum"),
     (drop_manifest, "manifest.json is missing"),
+    (folder_for_blob, "cannot be read (Is a directory)"),
 ]
 
 
@@ -434,6 +441,19 @@ def test_list_and_prune(practice, dossier, backups):
     assert result.stdout.split() == [made[0].name]
     assert "left in place" in result.stderr and made[3].name in result.stderr
     assert sorted(p.name for p in backups.iterdir()) == sorted(b.name for b in made[1:])
+
+
+def test_prune_that_cannot_remove_says_so(practice, dossier, backups, monkeypatch):
+    made = [make(practice, backups) for _ in range(2)]
+
+    def busy(path, *a, **kw):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(backup.shutil, "rmtree", busy)
+    assert_error(dossier("backup", "prune", "--keep", "1", "--to", backups, passphrase=None), 1,
+                 f"{made[0]}: could not be removed (Permission denied)")
+    monkeypatch.undo()
+    assert all(b.exists() for b in made)
 
 
 def test_prune_keep_zero_is_refused(practice, dossier, backups):

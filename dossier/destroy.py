@@ -280,15 +280,22 @@ def record_ledger_outside(vault, entries: list[tuple[str, str]]) -> None:
     that a restore of their old backups forgets these clients too."""
     if not entries or not vault.mirrored:
         return
-    from dossier.backup import _lineage
+    import os
+
+    from dossier.backup import _entries, _lineage, _merge
 
     for vault_id in [vault.vault_id, *_lineage(vault)]:
         path = ledger_file(vault_id)
         try:
             known = json.loads(path.read_text())
-        except (OSError, ValueError):
+        except FileNotFoundError:
             known = []
-        known += [{"client_id": c, "destroyed": d} for c, d in entries]
+        except (OSError, ValueError):
+            known = None
+        if not isinstance(known, list):  # damaged: set aside, never overwritten with less than it held
+            os.replace(path, path.with_name(f"{path.name}.damaged-{today()}"))
+            known = []
+        known = _merge(_entries(known), [{"client_id": c, "destroyed": d} for c, d in entries])
         paths.make_private_dir(path.parent)
         paths.replace_private_file(path, json.dumps(known, indent=2).encode())
 

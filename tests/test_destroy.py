@@ -307,6 +307,17 @@ def test_a_failure_after_the_deletion_keeps_the_letter_and_says_what_happened(cl
         assert [e.action for e in v.audit_entries()].count("destroy.run") == 1
 
 
+def test_a_damaged_ledger_outside_the_vault_is_set_aside_not_overwritten(cli, practice):
+    with Vault.open(practice, PASSPHRASE) as v:
+        path = destroy.ledger_file(v.vault_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[{"client_id": "0b4e28ba-2fa1-41d2-883f-0016d3cca427", "destroyed": "2025-01-0')  # cut off
+    assert cli("destroy", "run", "noelle", "--yes", "--out", practice.parent / "brieven").exit_code == 0
+    (aside,) = path.parent.glob(path.name + ".damaged-*")
+    assert "0b4e28ba" in aside.read_text()  # what it held is still there, for a person to read
+    assert [e["client_id"] for e in json.loads(path.read_text())] == [NOELLE]
+
+
 def test_verify_names_a_missing_attachment_file(practice, tmp_path):
     from dossier.records.attachments import attach
 

@@ -36,6 +36,7 @@ DB_NAME = "vault.db"
 SLOTS_NAME = "keyslots.json"
 BLOBS_NAME = "blobs"
 NEXT = ".next"  # vault.db.next and keyslots.json.next: a key rotation under way (see Vault.rekey)
+LOCK_NAME = ".rotation.lock"  # held while a rotation swaps files and while an open reads them
 SLOTS_FORMAT = "dossier-keyslots/1"
 # /2 adds "db_key": the database key wrapped under the key the slots unwrap (the master key),
 # so the database key can be replaced (after a destruction) without the passphrase or the
@@ -300,19 +301,20 @@ class Vault:
         database is swapped, and :func:`_finish_rotation` completes or undoes a half swap."""
         db_file, slots_file = self.path / DB_NAME, self.path / SLOTS_NAME
         new_db, new_slots = db_file.with_name(DB_NAME + NEXT), slots_file.with_name(SLOTS_NAME + NEXT)
-        for stale in (new_db, new_slots):
-            stale.unlink(missing_ok=True)
-        key = self.export_db(new_db)
-        slots = self.slots_for(new_db, key)
-        paths.write_private_file(new_slots, json.dumps(slots, indent=2).encode())
-        paths.fsync(new_slots)
-        self.db.close()
-        os.replace(new_db, db_file)
-        paths.fsync_dir(self.path)
-        os.replace(new_slots, slots_file)
-        paths.fsync_dir(self.path)
-        for leftover in ("-wal", "-shm"):
-            (self.path / (DB_NAME + leftover)).unlink(missing_ok=True)
+        with _rotation_lock(self.path):  # another process's open waits instead of undoing this
+            for stale in (new_db, new_slots):
+                stale.unlink(missing_ok=True)
+            key = self.export_db(new_db)
+            slots = self.slots_for(new_db, key)
+            paths.write_private_file(new_slots, json.dumps(slots, indent=2).encode())
+            paths.fsync(new_slots)
+            self.db.close()
+            os.replace(new_db, db_file)
+            paths.fsync_dir(self.path)
+            os.replace(new_slots, slots_file)
+            paths.fsync_dir(self.path)
+            for leftover in ("-wal", "-shm"):
+                (self.path / (DB_NAME + leftover)).unlink(missing_ok=True)
         self.slots = slots
         self.db = connect(db_file, None if not self.encrypted else key, memory_security=MEMORY_SECURITY,
                           test_unencrypted=not self.encrypted)
@@ -572,7 +574,34 @@ def _finish_rotation(path: Path) -> None:
     new_db.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def _rotation_lock(path: Path):
+    """An exclusive lock on the vault folder's lock file (POSIX flock): a key rotation holds it
+    while it swaps files, and an open while it reads them, so that an open in another process
+    neither removes the files of a rotation under way nor reads half of one. Where there is no
+    flock (Windows) or the folder is read-only, there is no lock."""
+    try:
+        import fcntl
+
+        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _read_slots(path: Path) -> dict:
+    if not (path / DB_NAME).exists() and not (path / SLOTS_NAME).exists():
+        return _load_slots(path)  # no vault here: no lock file to leave behind
+    with _rotation_lock(path):
+        return _load_slots(path)
+
+
+def _load_slots(path: Path) -> dict:
     _finish_rotation(path)
     db_file, slots_file = path / DB_NAME, path / SLOTS_NAME
     if not db_file.exists() and not slots_file.exists():

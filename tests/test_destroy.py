@@ -95,7 +95,9 @@ def test_after_destruction_the_database_key_is_new_and_the_old_one_opens_nothing
         new_slots = json.loads((practice / "keyslots.json").read_text())
         new_key = crypto.unwrap(v.master_key, crypto.unb64(new_slots["db_key"]))
     assert new_key != old_key and new_slots["db_salt"] != old_slots["db_salt"]
-    assert sorted(p.name for p in practice.iterdir()) == ["keyslots.json", "vault.db"]
+    # nothing left of the rotation (the lock file is empty, and stays)
+    assert sorted(p.name for p in practice.iterdir()) == [".rotation.lock", "keyslots.json", "vault.db"]
+    assert (practice / ".rotation.lock").read_bytes() == b""
     with pytest.raises(VaultDamaged):
         connect(practice / "vault.db", old_key)
     with Vault.open(practice, PASSPHRASE) as v:  # the passphrase still opens it, and it is whole

@@ -176,6 +176,28 @@ def test_a_copy_from_before_an_upgrade_is_caught_and_can_be_accepted(vault_path,
         assert v.schema_version() == SCHEMA_VERSION and v.rollback is None
 
 
+def test_an_open_waits_for_a_key_rotation_under_way(vault_path):
+    """Another process rotating the key (after a destruction) holds the lock while it writes
+    vault.db.next: an open waits, instead of taking it for a crash and removing it."""
+    import fcntl
+    import os
+    import threading
+
+    make_vault(vault_path)[0].close()
+    under_way = vault_path / "vault.db.next"
+    under_way.write_bytes(b"being written by the other process")
+    fd = os.open(vault_path / ".rotation.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    opened = threading.Event()
+    t = threading.Thread(target=lambda: (Vault.open(vault_path, PASSPHRASE).close(), opened.set()))
+    t.start()
+    t.join(0.5)
+    assert not opened.is_set() and under_way.exists()  # it waits, and leaves the file alone
+    os.close(fd)  # the other process ended without finishing: now it is a crash's leftover
+    t.join(30)
+    assert opened.is_set() and not under_way.exists()
+
+
 def test_migration_from_the_first_schema(vault_path):
     v, _ = make_vault(vault_path, schema_upto=1)
     assert v.schema_version() == 1

@@ -223,9 +223,16 @@ def test_a_second_request_while_one_is_pending_is_refused(cli, practice):
 
 
 def test_destruction_requests_show_in_the_requests_list(cli):
-    cli("destroy", "request", "noelle", "--received", "2026-11-01")
+    cli("destroy", "request", "noelle", "--received", "2026-01-01")
     rows = json.loads(cli("requests", "--json").stdout)
-    assert [(r["kind"], r["client"], r["deadline"]) for r in rows] == [("destruction", "Noëlle Dijkstra", "2026-11-29")]
+    assert [(r["kind"], r["client"], r["deadline"], r["overdue"]) for r in rows] == [
+        ("destruction", "Noëlle Dijkstra", "2026-01-29", True)]
+    assert cli("destroy", "hold", "noelle", "--reason", "klacht").exit_code == 0
+    (row,) = json.loads(cli("requests", "--json").stdout)
+    assert not row["overdue"] and row["hold"]["placed"]  # a hold stops the clock, as in `dossier due`
+    # its id is for `dossier destroy`, not for withdrawing or deciding
+    assert_error(cli("requests", "withdraw", row["id"][:8]), 1, "is a destruction request (CSR 5.4)",
+                 "dossier destroy list")
 
 
 # -- crashes ----------------------------------------------------------------------------------------------

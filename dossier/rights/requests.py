@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from dossier.errors import InvalidInput, Refused, UsageError
+from dossier.errors import InvalidInput, NotFound, Refused, UsageError
 from dossier.records import fields as F
 from dossier.records.clients import get_summary, new_id
 from dossier.rights import items
@@ -86,7 +86,15 @@ def resolve(db, query: str) -> tuple[str, str]:
     """(request id, client id) for a full id or a unique prefix of at least 4 characters."""
     from dossier.records.clients import by_prefix
 
-    row = by_prefix(db, "requests", ("id", "client_id"), query, "a request", "see the ids with: dossier requests --all")
+    try:
+        row = by_prefix(db, "requests", ("id", "client_id"), query, "a request",
+                        "see the ids with: dossier requests --all")
+    except NotFound:
+        q = (query or "").strip().lower()
+        if db.one("SELECT 1 FROM destructions WHERE substr(id, 1, ?) = ?", (len(q), q)):
+            raise NotFound(f"{query!r} is a destruction request (CSR 5.4): it is carried out, not withdrawn or decided",
+                           "see it with: dossier destroy list") from None
+        raise
     return row["id"], row["client_id"]
 
 
@@ -177,25 +185,24 @@ def list_requests(db, open_only: bool = True, client_id: str | None = None, on: 
            "FROM requests r JOIN clients c ON c.id = r.client_id"
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.deadline, r.received, r.n")
     rows = [dict(zip((*COLUMNS, "client_id", "first", "last"), row)) for row in db.all(sql, params)]
-    # Destruction requests (CSR 5.4) live in their own table, as they outlive the client.
-    dsql = ("SELECT id, received, deadline, status, executed, client_id, first_name, last_name FROM destructions"
-            + (" WHERE status = 'pending'" if open_only else ""))
-    for rid, received, deadline, status, executed, cid, first, last in db.all(dsql):
-        if client_id is None or cid == client_id:
-            rows.append({**dict.fromkeys(COLUMNS), "id": rid, "kind": "destruction", "received": received,
-                         "deadline": deadline, "status": "open" if status == "pending" else status,
-                         "closed": executed, "outcome": "", "reason": "", "client_id": cid,
-                         "first": first, "last": last})
-    rows.sort(key=lambda r: (r["deadline"], r["received"]))
-    out = []
     for r in rows:
-        r["client"] = f"{r.pop('first')} {r.pop('last')}"
-        day = dt.date.fromisoformat(on)
+        r["client"], r["hold"] = f"{r.pop('first')} {r.pop('last')}", None
+    # Destruction requests (CSR 5.4) live in their own table, as they outlive the client; a legal
+    # hold stops their clock (CSR 5.4: weighty reasons), as in `dossier due`.
+    from dossier.destroy import list_requests as destructions
+
+    for d in destructions(db):
+        if (client_id is None or d["client_id"] == client_id) and (d["status"] == "pending" or not open_only):
+            rows.append({**dict.fromkeys(COLUMNS), "id": d["id"], "kind": "destruction", "received": d["received"],
+                         "deadline": d["deadline"], "status": "open" if d["status"] == "pending" else d["status"],
+                         "closed": d["executed"], "outcome": "", "reason": "", "client_id": d["client_id"],
+                         "client": d["client"], "hold": d["hold"]})
+    day = dt.date.fromisoformat(on)
+    for r in rows:
         r["age_days"] = (day - dt.date.fromisoformat(r["received"])).days
         r["days_left"] = (dt.date.fromisoformat(r["deadline"]) - day).days
-        r["overdue"] = r["status"] == "open" and r["days_left"] < 0
-        out.append(r)
-    return out
+        r["overdue"] = r["status"] == "open" and r["days_left"] < 0 and not r["hold"]
+    return sorted(rows, key=lambda r: (r["deadline"], r["received"]))
 
 
 def client_requests(db, client_id: str) -> list[dict]:

@@ -104,7 +104,9 @@ class BlobStore:
         except FileNotFoundError:
             return False
         with contextlib.suppress(OSError), open(path, "r+b") as fh:
-            fh.write(b"\0" * size)
+            zeros = bytes(min(size, CHUNK))  # in pieces: an attachment may be 200 MiB
+            for at in range(0, size, CHUNK):
+                fh.write(zeros[:min(CHUNK, size - at)])
             fh.flush()
             os.fsync(fh.fileno())
         path.unlink()

@@ -327,6 +327,21 @@ def test_a_damaged_ledger_outside_the_vault_is_set_aside_not_overwritten(cli, pr
     assert [e["client_id"] for e in json.loads(path.read_text())] == [NOELLE]
 
 
+def test_an_attachment_file_is_overwritten_with_zeros_before_it_goes(tmp_path):
+    import os
+
+    from dossier.blobs import CHUNK, BlobStore
+
+    store = BlobStore(tmp_path / "blobs")
+    blob = "0b4e28ba-2fa1-41d2-883f-0016d3cca427"
+    store.put(blob, os.urandom(2 * CHUNK + 123))  # more than one piece of zeros
+    seen = tmp_path / "second-name"
+    os.link(tmp_path / "blobs" / blob, seen)  # a second name shows what erase left in the file
+    size = seen.stat().st_size
+    assert store.erase(blob) and not (tmp_path / "blobs" / blob).exists()
+    assert seen.read_bytes() == bytes(size)
+
+
 def test_verify_names_a_missing_attachment_file(practice, tmp_path):
     from dossier.records.attachments import attach
 

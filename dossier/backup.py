@@ -34,6 +34,7 @@ from dossier import destroy, paths
 from dossier.errors import (BackupDamaged, BackupTooNew, DossierError, FileProblem, InvalidInput, NoBackupFolder,
                             RollbackDetected, UsageError, VaultDamaged)
 from dossier.store import SCHEMA_VERSION, DatabaseError
+from dossier.vault import LOCK_NAME
 
 FORMAT = "dossier-backup/1"
 MANIFEST = "manifest.json"
@@ -209,8 +210,8 @@ def _files_of(path: Path) -> set[str]:
     out = set()
     for p in path.rglob("*"):
         rel = p.relative_to(path).as_posix()
-        if rel == MANIFEST or (rel == "blobs" and p.is_dir() and not p.is_symlink()):
-            continue
+        if rel in (MANIFEST, LOCK_NAME) or (rel == "blobs" and p.is_dir() and not p.is_symlink()):
+            continue  # (the lock file is empty: an open of the backup as a vault makes it)
         out.add(rel)
     return out
 

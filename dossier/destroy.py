@@ -12,7 +12,6 @@ transaction, and everything after it only removes more.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 import re
@@ -22,6 +21,7 @@ from dossier import paths
 from dossier.errors import DestroyUnfinished, InvalidInput, Refused
 from dossier.records import fields as F
 from dossier.records.clients import get_summary, new_id
+from dossier.rights.requests import add_months, today
 
 TERM_DAYS = 28  # CSR 5.4: at most four weeks after receipt
 DUE_WITHIN_DAYS = 30
@@ -30,12 +30,6 @@ _PERIOD = re.compile(r"(\d{1,3})([ymd])")
 # Tables holding a client's rows (every one cascades from clients; listed to count and to check).
 CLIENT_TABLES = ("sessions", "questionnaires", "measurements", "attachments", "persons", "requests",
                  "statements", "consents", "disclosures", "copies", "holds", "pseudonyms", "provenance")
-
-
-def today() -> str:
-    from dossier.rights.requests import today as _today
-
-    return _today()
 
 
 def parse_period(text: str, field: str = "--after-close") -> str:
@@ -47,13 +41,10 @@ def parse_period(text: str, field: str = "--after-close") -> str:
 
 
 def add_period(date: str, period: str) -> str:
-    d = dt.date.fromisoformat(date)
     n, unit = int(period[:-1]), period[-1]
     if unit == "d":
-        return (d + dt.timedelta(days=n)).isoformat()
-    months = d.month - 1 + (n * 12 if unit == "y" else n)
-    year, month = d.year + months // 12, months % 12 + 1
-    return d.replace(year=year, month=month, day=min(d.day, calendar.monthrange(year, month)[1])).isoformat()
+        return (dt.date.fromisoformat(date) + dt.timedelta(days=n)).isoformat()
+    return add_months(date, n * 12 if unit == "y" else n)
 
 
 # -- requests, holds, retention --------------------------------------------------------------------

@@ -29,8 +29,14 @@ def today() -> str:
 
 def one_month_after(date: str) -> str:
     """The same day one calendar month later, or that month's last day (GDPR Art. 12(3))."""
+    return add_months(date, 1)
+
+
+def add_months(date: str, n: int) -> str:
+    """The same day ``n`` calendar months later, or that month's last day."""
     d = dt.date.fromisoformat(date)
-    year, month = (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)
+    months = d.month - 1 + n
+    year, month = d.year + months // 12, months % 12 + 1
     return d.replace(year=year, month=month, day=min(d.day, calendar.monthrange(year, month)[1])).isoformat()
 
 

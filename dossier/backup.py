@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from dossier import destroy, paths
+from dossier.records import attachments
 from dossier.errors import (BackupDamaged, BackupTooNew, DossierError, FileProblem, InvalidInput, NoBackupFolder,
                             RollbackDetected, UsageError, VaultDamaged)
 from dossier.store import SCHEMA_VERSION, DatabaseError
@@ -83,7 +84,7 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
         try:
             clients = [r[0] for r in copy.all("SELECT id FROM clients ORDER BY id")]
             ledger = destroy.ledger(copy)
-            blob_ids = sorted(r[0] for r in copy.all("SELECT id FROM attachments WHERE blob_key IS NOT NULL"))
+            blob_ids = sorted(attachments.blob_ids(copy))
         finally:
             copy.close()
         slots = vault.slots_for(partial / "vault.db", db_key)

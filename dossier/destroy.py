@@ -20,6 +20,7 @@ from pathlib import Path
 from dossier import paths
 from dossier.errors import DestroyUnfinished, InvalidInput, Refused
 from dossier.records import fields as F
+from dossier.records.attachments import blob_ids
 from dossier.records.clients import get_summary, new_id
 from dossier.rights.requests import add_months, today
 
@@ -209,6 +210,13 @@ def delete_client(vault, client_id: str) -> list[str]:
     return blobs
 
 
+def _refuse_if_held(p: dict) -> None:
+    if p["hold"]:
+        raise Refused(f"{p['client']} is under a legal hold since {p['hold']['placed']} ({p['hold']['reason']}); "
+                      "nothing was destroyed", "release it first when the reason has gone: dossier destroy release "
+                      "CLIENT")
+
+
 def destroy(vault, client_ids: list[str], basis: dict[str, str] | None = None) -> list[dict]:
     """Destroy these clients: all rows in one transaction, then rekey, then the files.
 
@@ -221,10 +229,7 @@ def destroy(vault, client_ids: list[str], basis: dict[str, str] | None = None) -
     with vault.write():
         for cid in client_ids:
             p = plan(vault.db, cid)
-            if p["hold"]:
-                raise Refused(f"{p['client']} is under a legal hold since {p['hold']['placed']} "
-                              f"({p['hold']['reason']}); nothing was destroyed", "release it first when the reason "
-                              "has gone: dossier destroy release CLIENT")
+            _refuse_if_held(p)
             blobs += delete_client(vault, cid)
             why = basis.get(cid) or ("request" if p["request"] else "coach")
             if p["request"]:
@@ -252,8 +257,7 @@ def finish(vault, blobs: list[str]) -> None:
     vault.rekey()
     for blob_id in blobs:
         vault.db.blobs.erase(blob_id)
-    referenced = {r[0] for r in vault.db.all("SELECT id FROM attachments WHERE blob_key IS NOT NULL")}
-    vault.db.blobs.sweep(referenced)
+    vault.db.blobs.sweep(blob_ids(vault.db))
 
 
 def ledger(db) -> list[dict]:
@@ -388,19 +392,16 @@ def run(vault, client_ids: list[str], out_dir: Path, lang: str = "nl", confirm=N
 
         raise FileProblem(f"{out_dir}: is a file, not a folder")
     plans = [plan(vault.db, cid) for cid in dict.fromkeys(client_ids)]
-    held = [p for p in plans if p["hold"]]
-    if held:
-        p = held[0]
-        raise Refused(f"{p['client']} is under a legal hold since {p['hold']['placed']} ({p['hold']['reason']}); "
-                      "nothing was destroyed", "release it when the reason has gone: dossier destroy release CLIENT")
+    for p in plans:
+        _refuse_if_held(p)
     if confirm is not None and not confirm(plans):
         raise Refused("not confirmed; nothing was destroyed")
     date, practice = today(), get_practice(vault.db)
+    expired = {i["client_id"] for i in due(vault.db, within=0) if i["kind"] == "retention" and i["due"]}
     basis = {}
     for p in plans:
-        expired = any(i["client_id"] == p["client_id"] and i["kind"] == "retention" and i["due"]
-                      for i in due(vault.db, within=0))
-        p["basis"] = basis[p["client_id"]] = "request" if p["request"] else "retention" if expired else "coach"
+        p["basis"] = basis[p["client_id"]] = ("request" if p["request"] else
+                                              "retention" if p["client_id"] in expired else "coach")
     letters = {p["client_id"]: (out_dir / f"{'vernietiging' if lang == 'nl' else 'destruction'}-"
                                           f"{slug(p['client'], '')}-{date}.pdf",
                                 render_letter(letter_for(vault.db, p, practice, lang, date))) for p in plans}

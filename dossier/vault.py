@@ -482,9 +482,10 @@ class Vault:
         if rows != ["ok"]:
             problems += [f"integrity: {r}" for r in rows]
         problems += self.verify_audit()
-        stored = {r[0] for r in self.db.all("SELECT id FROM attachments WHERE blob_key IS NOT NULL")}
+        from dossier.records.attachments import blob_ids
+
         problems += [f"attachment {a}: its encrypted file is missing from {BLOBS_NAME}/"
-                     for a in sorted(stored - self.db.blobs.ids())]
+                     for a in sorted(blob_ids(self.db) - self.db.blobs.ids())]
         if self.rollback:
             problems.append(self.rollback)
         return problems

@@ -80,6 +80,11 @@ def content_of(db, attachment_id: str) -> bytes:
     return db.blobs.get(attachment_id, key) if key else content
 
 
+def blob_ids(db) -> set[str]:
+    """The attachments whose content is an encrypted file in blobs/ (the rest are in the row)."""
+    return {r[0] for r in db.all("SELECT id FROM attachments WHERE blob_key IS NOT NULL")}
+
+
 def load_attachments(db, client_id: str, with_content: bool = True) -> list[dict]:
     out = []
     for row in db.all(f"SELECT {', '.join(_META)} FROM attachments WHERE client_id = ? ORDER BY added, n", (client_id,)):

@@ -110,8 +110,7 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
         # The audit entry and the rename stand or fall together.
         with vault.write():
             if folder != remembered:
-                vault.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
-                                 "SET value = excluded.value", (BACKUP_DIR_KEY, str(folder)))
+                vault.db.set_meta(BACKUP_DIR_KEY, str(folder))
                 vault.log("backup.config", detail=f"backup folder {folder}")
             vault.log("backup.make", detail=name)
             os.replace(partial, final)
@@ -300,8 +299,7 @@ def restore(backup: Path, to: Path, passphrase: str) -> dict:
         lineage = _lineage(vault) + [previous]
         vault_id = vault.renew_identity()
         with vault.write():
-            vault.db.execute("INSERT INTO meta(key, value) VALUES ('restored_from', ?) ON CONFLICT(key) DO UPDATE "
-                             "SET value = excluded.value", (json.dumps(lineage),))
+            vault.db.set_meta("restored_from", json.dumps(lineage))
             vault.log("vault.restore", detail=f"from backup {backup.name} of vault {previous}; "
                                               f"{len(reapplied)} destruction(s) re-applied")
         clients = vault.db.one("SELECT count(*) FROM clients")[0]

@@ -124,8 +124,7 @@ def set_retention(vault, period: str, client_id: str | None = None) -> str | Non
             get_summary(vault.db, client_id)
             vault.db.execute("UPDATE clients SET retention = ? WHERE id = ?", (value, client_id))
         else:
-            vault.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
-                             "SET value = excluded.value", (RETENTION_KEY, value))
+            vault.db.set_meta(RETENTION_KEY, value)
         vault.log("retention.set", client_id, detail=f"after close: {value or 'practice default'}")
     return value
 

@@ -120,12 +120,11 @@ class BackupTooNew(DossierError):
 
 
 class DestroyUnfinished(DossierError):
-    """The dossiers were destroyed, but a step after the deletion (a new key, erasing files, the
-    outside ledger) failed; ``done`` lists what was destroyed."""
+    """The dossiers were destroyed, but a step after the deletion failed (a new key, erasing files)."""
 
     def __init__(self, message: str, hint: str | None = None, done: list | None = None):
         super().__init__(message, hint)
-        self.done = done or []
+        self.done = done or []  # what was destroyed
 
 
 class BundleDamaged(VaultDamaged):

@@ -30,7 +30,6 @@ def set_practice(vault, values: dict[str, str]) -> list[str]:
         checked[key] = FIELDS[key](key, value)
     with vault.write():
         details = get_practice(vault.db) | checked
-        vault.db.execute("INSERT INTO meta(key, value) VALUES ('practice', ?) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (json.dumps(details),))
+        vault.db.set_meta("practice", json.dumps(details))
         vault.log("practice.edit", detail="fields: " + ", ".join(sorted(checked)))
     return sorted(checked)

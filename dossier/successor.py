@@ -39,8 +39,7 @@ def setup(vault, shares: int, threshold: int, holders: list[str] = ()) -> list[s
 
         vault.set_successor_slot(secret)
         record = {"date": now()[:10], "shares": shares, "threshold": threshold, "holders": holders}
-        vault.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                         "excluded.value", (META_KEY, json.dumps(record)))
+        vault.db.set_meta(META_KEY, json.dumps(record))
         vault.log("successor.setup", detail=f"{threshold} of {shares} shares" +
                   (f", to {len(holders)} named holders" if holders else ""))
     return words

@@ -37,6 +37,11 @@ class Database:
     def all(self, sql: str, params=()):
         return self.conn.execute(sql, params).fetchall()
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Set one setting in the ``meta`` table (inside the caller's transaction)."""
+        self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                          "SET value = excluded.value", (key, value))
+
     @contextlib.contextmanager
     def write(self):
         """One all-or-nothing transaction; nested calls join the outer one.

@@ -235,7 +235,6 @@ def migrate(db, upto: int = SCHEMA_VERSION) -> list[int]:
         with db.write():
             for statement in MIGRATIONS[version - 1]:
                 db.execute(statement)
-            db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
-                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(version),))
+            db.set_meta("schema_version", str(version))
         ran.append(version)
     return ran

@@ -134,6 +134,10 @@ def replace_private_file(path: Path, data: bytes) -> None:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as e:
+        from dossier.errors import FileProblem
+
+        raise FileProblem(f"{path}: cannot write ({e.strerror or 'error'}); nothing was written") from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()  # gone already after a successful rename

@@ -149,7 +149,7 @@ def test_a_failed_write_leaves_no_file_and_logs_nothing(cli, practice, tmp_path,
     before = state(practice)
     monkeypatch.setattr(os, "replace", failing)
     assert_error(cli("anonymise", "noelle", "--out", folder / "c.md", "--yes"), 1,
-                 "c.md: could not be written (No space left on device); nothing was written")
+                 "c.md: cannot write (No space left on device); nothing was written")
     monkeypatch.undo()
     assert os.listdir(folder) == [] and state(practice) == before
     with Vault.open(practice, PASSPHRASE) as v:

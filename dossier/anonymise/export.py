@@ -8,9 +8,7 @@ keeps the new placeholder numbers, and logs the export: date, purpose, sessions,
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import secrets
 from pathlib import Path
 
@@ -130,23 +128,13 @@ def write(vault, client_id: str, result: Result, store: dict, out: Path, purpose
     if not out.parent.is_dir():
         raise FileProblem(f"{out.parent}: no such folder")
     data = render(result, purpose, fmt)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        with vault.write():
-            for tag, (kind, n) in store.items():
-                vault.db.execute("INSERT OR IGNORE INTO pseudonyms (client_id, tag, kind, number) VALUES (?,?,?,?)",
-                                 (client_id, tag, kind, n))
-            vault.log("anonymise.export", client_id, detail=f"purpose {purpose}; sessions "
-                      f"{_ranges(result.sessions) or 'none'}; format {fmt}")
-            paths.write_private_file(tmp, data)
-            try:
-                os.replace(tmp, out)  # last: a failure before it rolls the log entry back
-            except OSError as e:
-                raise FileProblem(f"{out}: could not be written ({e.strerror or 'error'}); nothing was written") \
-                    from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    with vault.write():
+        for tag, (kind, n) in store.items():
+            vault.db.execute("INSERT OR IGNORE INTO pseudonyms (client_id, tag, kind, number) VALUES (?,?,?,?)",
+                             (client_id, tag, kind, n))
+        vault.log("anonymise.export", client_id, detail=f"purpose {purpose}; sessions "
+                  f"{_ranges(result.sessions) or 'none'}; format {fmt}")
+        paths.replace_private_file(out, data)  # last: a failure before it rolls the log entry back
     return out
 
 

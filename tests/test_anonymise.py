@@ -175,6 +175,18 @@ def test_teaching_needs_a_written_teaching_consent(cli, practice, tmp_path):
     assert "anonymise.export" in state(practice)[1]
 
 
+def test_an_unusable_out_file_is_refused_before_the_review(cli, tmp_path):
+    """A coach should not approve a case and only then hear that its file cannot be written."""
+    (tmp_path / "c.md").write_text("van eerder")
+    for out, fragment in ((tmp_path / "c.md", "exists already"), (tmp_path / "c.doc", "--format"),
+                          (tmp_path / "nee" / "c.md", "no such folder")):
+        r = cli("anonymise", "noelle", "--out", out, *(["--format", "doc"] if out.suffix == ".doc" else []),
+                input="y\n")
+        assert_error(r, {1, 2}, fragment)
+        assert "replacements" not in r.stdout and "Write this case?" not in r.stderr
+    assert (tmp_path / "c.md").read_text() == "van eerder"
+
+
 def test_review_declined_writes_nothing(cli, practice, tmp_path):
     before = state(practice)
     assert_error(cli("anonymise", "noelle", "--out", tmp_path / "c.md", input="n\n"), 7, "not confirmed")

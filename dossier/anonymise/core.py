@@ -54,6 +54,7 @@ class Result:
     risks: list[str] = field(default_factory=list)
     sessions: list[int] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    exposed: list[str] = field(default_factory=list)  # the kept values that leave the client's own name
 
 
 def language(texts: list[str]) -> str:

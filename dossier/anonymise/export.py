@@ -44,10 +44,15 @@ def _secret(vault) -> bytes:
 
 
 def prepare(vault, client_id: str, *, sessions: str | None = None, purpose: str = "intervision",
-            keep: list[str] = (), also: list[str] = ()) -> tuple[Result, dict]:
-    """The anonymised case and the pseudonym store to keep when it is written."""
+            keep: list[str] = (), also: list[str] = (), out: Path | None = None, fmt: str | None = None,
+            overwrite: bool = False) -> tuple[Result, dict]:
+    """The anonymised case and the pseudonym store to keep when it is written. ``out`` and
+    ``fmt`` are checked here already, so that a case approved at the review is not refused
+    for its file."""
     from dossier.rights import consent
 
+    if out is not None:
+        check_out(out, fmt, overwrite)
     if purpose not in PURPOSES:
         raise InvalidInput("--purpose", purpose, "must be one of: " + ", ".join(PURPOSES))
     if purpose == "teaching":
@@ -64,6 +69,7 @@ def prepare(vault, client_id: str, *, sessions: str | None = None, purpose: str 
         "SELECT tag, kind, number FROM pseudonyms WHERE client_id = ?", (client_id,))}
     result = anonymise(client, sessions=sessions, keep=list(keep), also=list(also), secret=_secret(vault),
                        store=store)
+    result.exposed = exposes_client(result, client)
     return result, store
 
 
@@ -114,19 +120,25 @@ def _md_escape(text: str) -> str:
     return "".join(out).replace("](", "]\\(").replace("\n", "  \n")
 
 
-def write(vault, client_id: str, result: Result, store: dict, out: Path, purpose: str, fmt: str | None = None,
-          overwrite: bool = False) -> Path:
-    """Write the case to ``out`` (temp file + rename, 0600), keep the placeholders, log it."""
+def check_out(out: Path, fmt: str | None, overwrite: bool) -> tuple[Path, str]:
+    """The file to write and its format (from ``fmt`` or the file's extension, md by default)."""
     out = Path(out)
     fmt = fmt or (out.suffix.lstrip(".").lower() if out.suffix.lstrip(".").lower() in FORMATS else "md")
     if fmt not in FORMATS:
         raise InvalidInput("--format", fmt, "must be one of: " + ", ".join(FORMATS))
-    if out.exists() and not overwrite:
-        raise FileProblem(f"{out}: exists already", "choose another name or pass --force")
     if out.is_dir():
         raise FileProblem(f"{out}: is a folder, not a file")
+    if out.exists() and not overwrite:
+        raise FileProblem(f"{out}: exists already", "choose another name or pass --force")
     if not out.parent.is_dir():
         raise FileProblem(f"{out.parent}: no such folder")
+    return out, fmt
+
+
+def write(vault, client_id: str, result: Result, store: dict, out: Path, purpose: str, fmt: str | None = None,
+          overwrite: bool = False) -> Path:
+    """Write the case to ``out`` (temp file + rename, 0600), keep the placeholders, log it."""
+    out, fmt = check_out(out, fmt, overwrite)
     data = render(result, purpose, fmt)
     with vault.write():
         for tag, (kind, n) in store.items():

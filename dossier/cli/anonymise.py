@@ -33,24 +33,19 @@ def anonymise(
     sessions; never content).
     """
     from dossier.anonymise import export
+    from dossier.errors import Refused
     from dossier.records.clients import resolve
-    from dossier.records.clients import get_summary
 
     with opened(ctx) as vault:
         cid = resolve(vault.db, client)
         result, store = export.prepare(vault, cid, sessions=sessions, purpose=purpose, keep=keep or [],
-                                       also=also or [])
-        exposed = export.exposes_client(result, get_summary(vault.db, cid))
+                                       also=also or [], out=out, fmt=fmt, overwrite=force)
         _review(result)
-        if exposed:
-            output.warn(f"--keep {', '.join(exposed)} leaves the client's own name in the case")
+        if result.exposed:
+            output.warn(f"--keep {', '.join(result.exposed)} leaves the client's own name in the case")
             if yes:
-                from dossier.errors import Refused
-
                 raise Refused("--keep would expose the client's name; confirm it at the review (without --yes)")
         if not yes and not typer.confirm("Write this case?", default=False, err=True):
-            from dossier.errors import Refused
-
             raise Refused("not confirmed; nothing was written", "adjust with --keep TEXT or --also TEXT and run again")
         path = export.write(vault, cid, result, store, out, purpose, fmt, force)
     output.ok(f"anonymised case written to {path} (sessions: {len(result.sessions)}; logged)")

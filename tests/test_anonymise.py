@@ -80,6 +80,12 @@ def test_questionnaires_and_measurements_are_anonymised_too():
     for s in ("Noëlle", "Dijkstra", "41827365", "Veenhoven", "Hans", "Wolters"):
         assert s not in text, s
     assert sections[0]["results"]["distress"] == 24 and "[cliënt]" in sections[0]["name"]
+    from dossier.anonymise.export import render
+
+    before = anonymise(client(questionnaires=[{"date": "2025-02-20", "name": "4DKL #intake", "results": {"x": 1}}]),
+                       secret=b"k")
+    md = render(before, "intervision", "md").decode()
+    assert "## 4DKL \\#intake (vóór het traject)" in md and "week -" not in md  # no negative week, no markup
 
 
 def test_keep_leaves_exactly_what_it_names():

@@ -21,16 +21,14 @@ FORMATS = ("md", "pdf", "json")
 SECRET_KEY = "pseudonym_secret"
 _TITLES = {"nl": {"intervision": "Casus voor intervisie", "supervision": "Casus voor supervisie",
                   "teaching": "Casus voor onderwijs", "background": "Achtergrond", "goal": "Vraag en doel",
-                  "sessions": "Verloop van de sessies", "session": "Sessie {n} (week {w}{d})", "min": ", {m} min",
-                  "findings": "Bevindingen van de coach", "results": "Vragenlijsten en metingen",
-                  "none": "Geen sessies.", "note": "Geanonimiseerd met dossier: namen en andere gegevens zijn "
-                                                   "vervangen door omschrijvingen tussen [ ]."},
+                  "session": "Sessie {n} (week {w}{d})", "min": ", {m} min", "findings": "Bevindingen van de coach",
+                  "before": "vóór het traject", "note": "Geanonimiseerd met dossier: namen en andere gegevens zijn "
+                                                        "vervangen door omschrijvingen tussen [ ]."},
            "en": {"intervision": "Case for intervision", "supervision": "Case for supervision",
                   "teaching": "Case for teaching", "background": "Background", "goal": "Question and goal",
-                  "sessions": "Course of the sessions", "session": "Session {n} (week {w}{d})", "min": ", {m} min",
-                  "findings": "The coach's findings", "results": "Questionnaires and measurements",
-                  "none": "No sessions.", "note": "Anonymised with dossier: names and other details are replaced "
-                                                  "by descriptions in [ ]."}}
+                  "session": "Session {n} (week {w}{d})", "min": ", {m} min", "findings": "The coach's findings",
+                  "before": "before the coaching", "note": "Anonymised with dossier: names and other details are "
+                                                           "replaced by descriptions in [ ]."}}
 
 
 def _secret(vault) -> bytes:
@@ -98,11 +96,13 @@ def render(result: Result, purpose: str, fmt: str) -> bytes:
             blocks.append((head, text))
         elif s["key"] in ("questionnaires", "measurements"):
             values = ", ".join(f"{k}: {v}" for k, v in s["results"].items())
-            blocks.append((f"{s['name']}" + (f" (week {s['week']})" if s["week"] else ""), values))
+            week = s["week"]
+            when = "" if week is None else f" (week {week})" if week > 0 else f" ({T['before']})"
+            blocks.append((s["name"] + when, values))
     if fmt == "md":
         lines = [f"# {T[purpose]}", "", f"_{T['note']}_", ""]
         for head, text in blocks:
-            lines += [f"## {head}", "", _md_escape(text), ""]
+            lines += [f"## {_md_escape(head)}", "", _md_escape(text), ""]
         return "\n".join(lines).encode()
     from dossier.render import render_letter
     from dossier.rights.requests import today

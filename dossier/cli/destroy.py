@@ -89,7 +89,7 @@ def _confirm(yes: bool):
                         f"{p['attachment_bytes']} bytes of attachments; {why}")
         if yes:
             return True
-        from dossier.records.clients import _fold
+        from dossier.records.clients import fold_name
 
         for p in plans:
             try:
@@ -97,7 +97,7 @@ def _confirm(yes: bool):
                                      show_default=False)
             except (typer.Abort, EOFError):
                 return False
-            if _fold(typed) != _fold(p["client"]):
+            if fold_name(typed) != fold_name(p["client"]):
                 return False
         return True
     return confirm

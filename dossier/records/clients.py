@@ -244,7 +244,8 @@ def list_clients(db, status: str | None = None) -> list[dict]:
     return [_summary(r) for r in rows]
 
 
-def _fold(text: str) -> str:
+def fold_name(text: str) -> str:
+    """A name as compared by people: no accents, no case, single spaces (Noëlle = noelle)."""
     decomposed = unicodedata.normalize("NFKD", text)
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().split())
 
@@ -274,9 +275,9 @@ def resolve(db, query: str) -> str:
         for cid, first, last in db.all("SELECT id, first_name, last_name FROM clients WHERE substr(id, 1, ?) = ?",
                                        (len(low), low)):
             found[cid] = f"{first} {last}"
-    target = _fold(q)
+    target = fold_name(q)
     for cid, first, last in db.all("SELECT id, first_name, last_name FROM clients"):
-        if target in (_fold(f"{first} {last}"), _fold(first), _fold(last)):
+        if target in (fold_name(f"{first} {last}"), fold_name(first), fold_name(last)):
             found[cid] = f"{first} {last}"
     if len(found) == 1:
         return next(iter(found))

@@ -296,7 +296,7 @@ def restore(backup: Path, to: Path, passphrase: str) -> dict:
         entries = _known_ledger(vault, backup, str(manifest.get("vault_id") or vault.vault_id))
         reapplied = destroy.forget(vault, entries)
         previous = vault.vault_id
-        lineage = _lineage(vault) + [previous]
+        lineage = vault.lineage() + [previous]
         vault_id = vault.renew_identity()
         with vault.write():
             vault.db.set_meta("restored_from", json.dumps(lineage))
@@ -332,31 +332,15 @@ def _known_ledger(vault, backup: Path, original_id: str) -> list[dict]:
     for p in backup.parent.iterdir():
         if _NAME.fullmatch(p.name) and p.is_dir():
             with contextlib.suppress(DossierError):
-                found += _entries(read_manifest(p).get("ledger"))
-    for vid in [original_id, *_lineage(vault)]:
+                found += destroy.ledger_entries(read_manifest(p).get("ledger"))
+    for vid in [original_id, *vault.lineage()]:
         with contextlib.suppress(OSError, ValueError):
-            found += _entries(json.loads(destroy.ledger_file(vid).read_text(encoding="utf-8")))
+            found += destroy.ledger_entries(json.loads(destroy.ledger_file(vid).read_text(encoding="utf-8")))
     earliest: dict[str, str] = {}
     for e in found:
         if e["client_id"] not in earliest or e["destroyed"] < earliest[e["client_id"]]:
             earliest[e["client_id"]] = e["destroyed"]
     return [{"client_id": c, "destroyed": d} for c, d in sorted(earliest.items(), key=lambda kv: (kv[1], kv[0]))]
-
-
-def _entries(value) -> list[dict]:
-    """Well-formed ledger entries only (a manifest is plaintext anyone could have edited)."""
-    if not isinstance(value, list):
-        return []
-    return [{"client_id": e["client_id"].strip().lower(), "destroyed": e["destroyed"]} for e in value
-            if isinstance(e, dict) and isinstance(e.get("client_id"), str) and isinstance(e.get("destroyed"), str)]
-
-
-def _lineage(vault) -> list[str]:
-    row = vault.db.one("SELECT value FROM meta WHERE key = 'restored_from'")
-    try:
-        return [str(v) for v in json.loads(row[0])] if row else []
-    except (ValueError, TypeError):
-        return []
 
 
 def _empty_out(to: Path, remove: bool) -> None:
@@ -383,7 +367,7 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
 
     result: dict = {"rewritten": [], "updated": [], "failed": []}
     folder = backup_folder(vault)
-    entries = _entries(entries)
+    entries = destroy.ledger_entries(entries)
     if folder is None or not entries:
         return result
     if not folder.is_dir():
@@ -397,7 +381,7 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
             files = manifest.get("files")
             if not isinstance(files, dict) or not isinstance(manifest.get("clients"), list):
                 raise BackupDamaged("the manifest does not list the backup's files and clients")
-            ledger = _merge(_entries(manifest.get("ledger")), entries)
+            ledger = destroy.merge_ledgers(destroy.ledger_entries(manifest.get("ledger")), entries)
             if wanted & set(manifest["clients"]):
                 for rel in ("vault.db", "keyslots.json"):
                     if not (p / rel).is_file() or _sha256(p / rel) != files.get(rel):
@@ -406,7 +390,7 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
                 with Vault.open_with_master(p, vault.master_key, test_unencrypted=not vault.encrypted) as copy:
                     destroy.forget(copy, entries)
                     clients = [r[0] for r in copy.db.all("SELECT id FROM clients ORDER BY id")]
-                    ledger = _merge(ledger, destroy.ledger(copy.db))
+                    ledger = destroy.merge_ledgers(ledger, destroy.ledger(copy.db))
                     schema = copy.schema_version()
                 # Untouched attachment files keep the checksum they had, so damage stays visible.
                 files = {rel: h for rel, h in files.items() if not (rel in before and not (p / rel).exists())}
@@ -425,13 +409,6 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
             for name in result["rewritten"]:
                 vault.log("backup.erase", detail=f"{name}: {len(entries)} destroyed client(s) erased")
     return result
-
-
-def _merge(ledger: list[dict], more: list[dict]) -> list[dict]:
-    known = {e["client_id"]: e["destroyed"] for e in ledger}
-    for e in more:
-        known.setdefault(e["client_id"], e["destroyed"])
-    return [{"client_id": c, "destroyed": d} for c, d in sorted(known.items(), key=lambda kv: (kv[1], kv[0]))]
 
 
 def _reason(e: Exception) -> str:

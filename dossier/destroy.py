@@ -263,6 +263,22 @@ def ledger(db) -> list[dict]:
     return [{"client_id": c, "destroyed": d} for c, d in db.all("SELECT client_id, destroyed FROM ledger ORDER BY destroyed")]
 
 
+def ledger_entries(value) -> list[dict]:
+    """Well-formed ledger entries only (a file or manifest in plaintext that anyone could edit)."""
+    if not isinstance(value, list):
+        return []
+    return [{"client_id": e["client_id"].strip().lower(), "destroyed": e["destroyed"]} for e in value
+            if isinstance(e, dict) and isinstance(e.get("client_id"), str) and isinstance(e.get("destroyed"), str)]
+
+
+def merge_ledgers(ledger: list[dict], more: list[dict]) -> list[dict]:
+    """One ledger of both, each client once (with its first date), in the order of the dates."""
+    known = {e["client_id"]: e["destroyed"] for e in ledger}
+    for e in more:
+        known.setdefault(e["client_id"], e["destroyed"])
+    return [{"client_id": c, "destroyed": d} for c, d in sorted(known.items(), key=lambda kv: (kv[1], kv[0]))]
+
+
 def ledger_file(vault_id: str) -> Path:
     """Destroyed ids and dates, kept outside the vault beside its mirror (no content): a
     restore of an old backup consults it, even when the vault itself is lost."""
@@ -276,9 +292,7 @@ def record_ledger_outside(vault, entries: list[tuple[str, str]]) -> None:
         return
     import os
 
-    from dossier.backup import _entries, _lineage, _merge
-
-    for vault_id in [vault.vault_id, *_lineage(vault)]:
+    for vault_id in [vault.vault_id, *vault.lineage()]:
         path = ledger_file(vault_id)
         try:
             known = json.loads(path.read_text())
@@ -289,7 +303,7 @@ def record_ledger_outside(vault, entries: list[tuple[str, str]]) -> None:
         if not isinstance(known, list):  # damaged: set aside, never overwritten with less than it held
             os.replace(path, path.with_name(f"{path.name}.damaged-{today()}"))
             known = []
-        known = _merge(_entries(known), [{"client_id": c, "destroyed": d} for c, d in entries])
+        known = merge_ledgers(ledger_entries(known), [{"client_id": c, "destroyed": d} for c, d in entries])
         paths.make_private_dir(path.parent)
         paths.replace_private_file(path, json.dumps(known, indent=2).encode())
 

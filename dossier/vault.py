@@ -114,11 +114,8 @@ class Vault:
     """An unlocked vault. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: Path, db, slots: dict, data_key: bytes | None):
-        from dossier.blobs import BlobStore
-
         self.path = path
-        self.db = db
-        self.db.blobs = BlobStore(path / BLOBS_NAME)
+        self._use(db)
         self.slots = slots
         self._data_key = data_key  # the master key the slots unwrap; see db_key()
         self.vault_id = slots["vault_id"]
@@ -316,11 +313,23 @@ class Vault:
             for leftover in ("-wal", "-shm"):
                 (self.path / (DB_NAME + leftover)).unlink(missing_ok=True)
         self.slots = slots
-        self.db = connect(db_file, None if not self.encrypted else key, memory_security=MEMORY_SECURITY,
-                          test_unencrypted=not self.encrypted)
+        self._use(connect(db_file, None if not self.encrypted else key, memory_security=MEMORY_SECURITY,
+                          test_unencrypted=not self.encrypted))
+
+    def _use(self, db) -> None:
+        """Work on this database connection, with the vault's attachment files beside it."""
         from dossier.blobs import BlobStore
 
+        self.db = db
         self.db.blobs = BlobStore(self.path / BLOBS_NAME)
+
+    def lineage(self) -> list[str]:
+        """The ids of the vaults this one was restored from (a restore gives a vault a new id)."""
+        row = self.db.one("SELECT value FROM meta WHERE key = 'restored_from'")
+        try:
+            return [str(v) for v in json.loads(row[0])] if row else []
+        except (ValueError, TypeError):
+            return []
 
     def renew_identity(self) -> str:
         """Give this vault a new vault id (a restored copy becomes a vault of its own, with its

@@ -124,11 +124,16 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
     return final
 
 
-def _check_folder(vault, folder: Path | None) -> Path:
+def require_folder(folder: Path | None) -> Path:
+    """``folder``, or NoBackupFolder when neither --to nor a remembered folder gives one."""
     if folder is None:
         raise NoBackupFolder("no backup folder: give --to DIR",
                              "for example on an external disk: dossier backup --to /media/usb/dossier-backups")
-    folder = folder.resolve()
+    return folder
+
+
+def _check_folder(vault, folder: Path | None) -> Path:
+    folder = require_folder(folder).resolve()
     if folder.exists() and not folder.is_dir():
         raise FileProblem(f"{folder}: is a file, not a folder")
     inside = vault.path.resolve()

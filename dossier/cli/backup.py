@@ -47,13 +47,10 @@ def _folder(ctx: typer.Context, to: Optional[Path]) -> Path:
     to = to or ctx.obj.get("backup_to")
     if to is not None:
         return to
-    from dossier.backup import NoBackupFolder, backup_folder
+    from dossier.backup import backup_folder, require_folder
 
     with opened(ctx) as vault:
-        folder = backup_folder(vault)
-    if folder is None:
-        raise NoBackupFolder("no backup folder: give --to DIR")
-    return folder
+        return require_folder(backup_folder(vault))
 
 
 @backup_app.command("list")

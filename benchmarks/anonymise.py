@@ -146,7 +146,7 @@ def end_to_end() -> float:
     from bench_vault import make_practice
 
     from dossier import crypto
-    from dossier.jsonformat import import_document
+    from dossier.records.document import import_document
     from dossier.vault import Vault
 
     with tempfile.TemporaryDirectory() as work:

@@ -55,9 +55,9 @@ def main() -> None:
 
 def bench(work: Path, n_sessions: int, repeat: int) -> str:
     from dossier import crypto
-    from dossier.jsonformat import import_document
+    from dossier.records.document import import_document
     from dossier.practice import set_practice
-    from dossier.records.clients import load_client
+    from dossier.records.document import load_client
     from dossier.render import render_copy
     from dossier.rights.copies import make_copy
     from dossier.vault import Vault

@@ -51,8 +51,9 @@ def main() -> None:
 
 
 def bench(work: Path, args) -> None:
-    from dossier import crypto, destroy
-    from dossier.jsonformat import import_document
+    from dossier import clock, crypto
+    from dossier.retention import destroy, due, erase
+    from dossier.records.document import import_document
     from dossier.records.attachments import attach
     from dossier.vault import Vault
 
@@ -80,8 +81,8 @@ def bench(work: Path, args) -> None:
     for cid in victims:
         t = time.perf_counter()
         with vault.write():
-            blobs = destroy.delete_client(vault, cid)
-            vault.db.execute("INSERT INTO ledger (client_id, destroyed) VALUES (?, ?)", (cid, destroy.today()))
+            blobs = erase.delete_client(vault, cid)
+            vault.db.execute("INSERT INTO ledger (client_id, destroyed) VALUES (?, ?)", (cid, clock.today()))
         t1 = time.perf_counter()
         vault.rekey()
         t2 = time.perf_counter()
@@ -100,8 +101,8 @@ def bench(work: Path, args) -> None:
     due_ms = []
     for _ in range(7):
         t = time.perf_counter()
-        destroy.due(vault.db)
-        destroy.overdue_count(vault.db)
+        due.due(vault.db)
+        due.overdue_count(vault.db)
         due_ms.append((time.perf_counter() - t) * 1000)
     vault.close()
     for name, values in parts.items():

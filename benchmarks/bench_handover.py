@@ -118,11 +118,12 @@ def fsync_time(path: Path) -> float:
 def make_sender(work: Path, args) -> tuple[Path, Path, int, int]:
     """Vault A with clients, consents and attachments; returns its path, its public identity
     file, the attachment bytes and the number of files."""
-    from dossier import crypto, identity
+    from dossier import crypto
+    from dossier.handover import identity
     from dossier.practice import set_practice
     from dossier.records.attachments import MAX_BYTES, attach
     from dossier.records.clients import add_client
-    from dossier.rights import consent
+    from dossier.records import consents as consent
     from dossier.vault import Vault
 
     path = work / "A"
@@ -155,7 +156,8 @@ def make_sender(work: Path, args) -> tuple[Path, Path, int, int]:
 def make_recipient(work: Path, run_no: int, sender: Path, sender_public: Path) -> tuple[Path, str, Path]:
     """A fresh vault B for one run, A's contact under a new name; returns its path, the contact
     name in A, and a file with B's age secret key (so that age itself can open the bundle)."""
-    from dossier import crypto, identity
+    from dossier import crypto
+    from dossier.handover import identity
     from dossier.practice import set_practice
     from dossier.vault import Vault
 

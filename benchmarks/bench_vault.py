@@ -176,8 +176,8 @@ def bare_app_source(group) -> tuple[str, int]:
 def inprocess(work: Path, memsec: bool, n: int) -> dict:
     import dossier.vault as V
     from dossier import crypto
-    from dossier.jsonformat import check_document, import_document, read_document
-    from dossier.records.clients import load_client
+    from dossier.records.document import check_document, import_document, read_document
+    from dossier.records.document import load_client
     from dossier.records.search import search
 
     V.MEMORY_SECURITY = memsec  # read by Vault.create/open -> connect(memory_security=...)

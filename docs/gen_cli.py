@@ -163,7 +163,6 @@ def _command_section(path, cmd, ctx) -> list[str]:
 
 
 def _exit_codes() -> list[str]:
-    import dossier.editor  # noqa: F401  (defines EditorFailed)
     from dossier.errors import DossierError
 
     rows: list[tuple[int, str, str]] = [(code, "", text) for code, text in OTHER_EXIT_CODES.items()]

@@ -137,3 +137,11 @@ class BundleUntrusted(Refused):
 
 class BundleTooNew(DossierError):
     """The handover bundle was made by a newer version of dossier than this one."""
+
+
+class EditorFailed(DossierError):
+    """The editor could not be started or did not exit cleanly; nothing was saved."""
+
+
+class MissingComponent(DossierError):
+    """A package that dossier needs for this command is missing or broken (reinstall dossier)."""

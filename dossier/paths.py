@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
+
+from dossier.errors import FileProblem
 
 APP = "dossier"
 
@@ -69,8 +73,6 @@ def private_tempdir():
 
 def read_user_file(path: Path, max_bytes: int | None = None) -> bytes:
     """The bytes of a file the coach named; missing, a folder, too large or unreadable: FileProblem."""
-    from dossier.errors import FileProblem
-
     path = Path(path)
     if not path.exists():
         raise FileProblem(f"{path}: no such file")
@@ -86,8 +88,6 @@ def read_user_file(path: Path, max_bytes: int | None = None) -> bytes:
 
 def read_user_text(path: Path) -> str:
     """A UTF-8 text file the coach named."""
-    from dossier.errors import FileProblem
-
     try:
         return read_user_file(path).decode("utf-8")
     except UnicodeDecodeError:
@@ -100,8 +100,6 @@ def write_private_file(path: Path, data: bytes, overwrite: bool = False) -> None
     With ``overwrite`` an existing file is replaced by a new 0600 file (it does not keep the
     old file's mode).
     """
-    from dossier.errors import FileProblem
-
     if path.is_dir():
         raise FileProblem(f"{path}: is a folder, not a file")
     if overwrite and path.exists():
@@ -135,9 +133,7 @@ def replace_private_file(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as e:
-        from dossier.errors import FileProblem
-
-        raise FileProblem(f"{path}: cannot write ({e.strerror or 'error'}); nothing was written") from None
+            raise FileProblem(f"{path}: cannot write ({e.strerror or 'error'}); nothing was written") from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()  # gone already after a successful rename
@@ -158,3 +154,59 @@ def fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def slug(first: str, last: str = "") -> str:
+    """``Noëlle Dijkstra`` -> ``noelle-dijkstra``: a file name part in plain ASCII."""
+    folded = unicodedata.normalize("NFKD", f"{first} {last}").encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "client"
+
+
+def check_new_folder(path: Path, why: str, hint: str) -> None:
+    """FileProblem unless ``path`` is absent or an empty folder (``why`` says what it is for)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FileProblem(f"{path}: is a file, not a folder")
+    if path.is_dir() and any(path.iterdir()):
+        raise FileProblem(f"{path}: the folder is not empty; {why}", hint)
+
+
+def check_out_folder(path: Path) -> Path:
+    """A folder to write files into: FileProblem when it is a file."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FileProblem(f"{path}: is a file, not a folder")
+    return path
+
+
+@contextlib.contextmanager
+def all_or_nothing(files: dict[Path, bytes], overwrite: bool = False, make_folders: bool = True):
+    """Write these files (0600), creating their missing folders (0700) unless not
+    ``make_folders``, then run the body;
+    when a write or the body fails, every file written and folder made is removed again.
+    Existing files are refused unless ``overwrite`` (checked for all before any is written).
+    Used for the client copy, the report's objection letter and the destruction letters."""
+    if not overwrite:
+        for path in files:
+            if path.exists():
+                raise FileProblem(f"{path}: exists already", "choose another folder or pass --force")
+    made: list[Path] = []
+    for folder in dict.fromkeys(p.parent for p in files) if make_folders else ():
+        missing = [d for d in (folder, *folder.parents) if not d.exists()]
+        for d in reversed(missing):
+            make_private_dir(d)
+            made.append(d)
+    written: list[Path] = []
+    try:
+        for path, data in files.items():
+            write_private_file(path, data, overwrite=overwrite)
+            written.append(path)
+        yield [*files]
+    except BaseException:  # nothing half-done: no files without what they stand for
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for d in reversed(made):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        raise

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from dossier.errors import InvalidInput
-from dossier.records import fields as F
+from dossier.format import fields as F
 
 FIELDS = {"coach": F.check_line, "practice": F.check_line, "email": F.check_email, "phone": F.check_phone,
           "address": F.check_line, "postcode": F.check_line, "city": F.check_line, "website": F.check_line}

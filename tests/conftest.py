@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from dossier import crypto
 from dossier.cli import app
-from dossier.jsonformat import export_document
+from dossier.records.document import export_document
 from dossier.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
@@ -58,7 +58,7 @@ def example() -> dict:
 @pytest.fixture
 def practice(vault_path, example):
     """A closed vault holding the fictional example practice; yields its path."""
-    from dossier.jsonformat import import_document
+    from dossier.records.document import import_document
 
     v, _ = make_vault(vault_path)
     import_document(v, example)

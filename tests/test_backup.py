@@ -13,10 +13,11 @@ import stat
 import pytest
 
 from conftest import PASSPHRASE, assert_error, make_vault, state
-from dossier import backup, destroy
+from dossier.retention import backups as backup, destroy
+from dossier.vault import ledger
 from dossier.store import SCHEMA_VERSION
 from dossier.errors import FileProblem, InvalidInput, WrongPassphrase
-from dossier.jsonformat import export_document, import_document
+from dossier.records.document import export_document, import_document
 from dossier.records.attachments import attach
 from dossier.records.clients import add_client
 from dossier.vault import Vault
@@ -228,7 +229,7 @@ def test_destruction_is_erased_from_the_backups_it_can_reach(tmp_path, backups, 
     assert f"blobs/{blob_id}" not in m["files"]
     with Vault.open_with_master(holds, master, test_unencrypted=True) as b:
         assert b.db.one("SELECT 1 FROM clients WHERE id = ?", (NOELLE,)) is None
-        assert destroy.ledger(b.db) == entries
+        assert ledger.ledger(b.db) == entries
 
     # The backup that never held her carries the ledger too, and is otherwise unchanged.
     m2 = backup.verify_backup(without)
@@ -271,13 +272,13 @@ def test_stale_backup_is_restored_without_the_destroyed_client(practice, tmp_pat
     shutil.copytree(b, drawer / b.name)
     with Vault.open(practice, PASSPHRASE) as v:
         destroy.destroy(v, [NOELLE])
-        backup.erase_from_backups(v, destroy.ledger(v.db))
+        backup.erase_from_backups(v, ledger.ledger(v.db))
         vault_id = v.vault_id
     if source != "mirror ledger":  # restored on another machine: no ledger file
         monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "other-machine"))
     if source == "newer backup":
         make(practice, drawer)  # made after the destruction, on the same disk
-    assert destroy.ledger_file(vault_id).exists() == (source == "mirror ledger")
+    assert ledger.ledger_file(vault_id).exists() == (source == "mirror ledger")
 
     result = backup.restore(drawer / b.name, tmp_path / "restored", PASSPHRASE)
     with Vault.open(tmp_path / "restored", PASSPHRASE) as r:
@@ -418,7 +419,7 @@ def test_failure_after_unlocking_leaves_nothing(practice, tmp_path, backups, mon
     def crash(vault, entries):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(destroy, "forget", crash)
+    monkeypatch.setattr(backup, "forget", crash)
     with pytest.raises(FileProblem, match="cannot restore \\(Input/output error\\); nothing was left there"):
         backup.restore(b, tmp_path / "restored", PASSPHRASE)
     assert not (tmp_path / "restored").exists()

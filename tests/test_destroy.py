@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSPHRASE, assert_error, make_vault, run, state
-from dossier import destroy
+from dossier.retention import destroy, due
+from dossier.store import client_tables
+from dossier.vault import ledger
 from dossier.vault import Vault
 from pdftools import pdf_text
 
@@ -48,7 +50,7 @@ def cli(practice, dossier):
 
 
 def test_destruction_leaves_no_byte_of_the_client_in_the_vault_folder(vault_path, example, tmp_path):
-    from dossier.jsonformat import export_document, import_document
+    from dossier.records.document import export_document, import_document
     from dossier.records.attachments import attach
 
     v, _ = make_vault(vault_path, test_unencrypted=True)
@@ -78,7 +80,7 @@ def test_destruction_leaves_no_byte_of_the_client_in_the_vault_folder(vault_path
     with Vault.open(vault_path, PASSPHRASE, test_unencrypted=True) as v:
         assert v.db.one("SELECT count(*) FROM clients WHERE id = ?", (NOELLE,))[0] == 0
         assert [c for c in export_document(v)["clients"] if c["id"] != NOELLE] == others_before
-        assert destroy.ledger(v.db) == [{"client_id": NOELLE, "destroyed": TODAY}]
+        assert ledger.ledger(v.db) == [{"client_id": NOELLE, "destroyed": TODAY}]
         assert v.verify() == []
 
 
@@ -191,9 +193,9 @@ def test_retention_override_per_client(cli, practice):
 
 
 def test_periods():
-    assert destroy.add_period("2024-02-29", "1y") == "2025-02-28"
-    assert destroy.add_period("2026-01-31", "1m") == "2026-02-28"
-    assert destroy.add_period("2026-01-01", "90d") == "2026-04-01"
+    assert due.add_period("2024-02-29", "1y") == "2025-02-28"
+    assert due.add_period("2026-01-31", "1m") == "2026-02-28"
+    assert due.add_period("2026-01-01", "90d") == "2026-04-01"
 
 
 @pytest.mark.parametrize("args, code, fragment", [
@@ -263,7 +265,7 @@ def test_an_interrupted_key_rotation_is_finished_or_undone_at_the_next_open(prac
 def test_killed_in_the_middle_leaves_the_whole_client_or_the_tombstone(practice, tmp_path, monkeypatch):
     """SIGKILL `destroy run` at many moments; each time the vault opens and holds either the
     whole client or only the tombstone, never a half."""
-    from dossier.jsonformat import export_document
+    from dossier.records.document import export_document
 
     with Vault.open(practice, PASSPHRASE) as v:
         whole = next(c for c in export_document(v)["clients"] if c["id"] == NOELLE)
@@ -291,7 +293,7 @@ def test_killed_in_the_middle_leaves_the_whole_client_or_the_tombstone(practice,
                 outcomes.add("whole")
             else:
                 assert tomb == 1
-                for table in destroy.CLIENT_TABLES:
+                for table in client_tables(v.db):
                     assert v.db.one(f"SELECT count(*) FROM {table} WHERE client_id = ?", (NOELLE,))[0] == 0
                 outcomes.add("gone")
     assert outcomes == {"whole", "gone"}  # the kills fell both before and after the commit
@@ -303,7 +305,7 @@ def test_a_failure_after_the_deletion_keeps_the_letter_and_says_what_happened(cl
     def full_disk(*_):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(destroy, "record_ledger_outside", full_disk)
+    monkeypatch.setattr(ledger, "record_outside", full_disk)
     out = tmp_path / "brieven"
     r = cli("destroy", "run", "noelle", "--yes", "--out", out)
     assert_error(r, 1, "Noëlle Dijkstra: destroyed (every row is gone and the log says so), but the clean-up "
@@ -318,7 +320,7 @@ def test_a_failure_after_the_deletion_keeps_the_letter_and_says_what_happened(cl
 
 def test_a_damaged_ledger_outside_the_vault_is_set_aside_not_overwritten(cli, practice):
     with Vault.open(practice, PASSPHRASE) as v:
-        path = destroy.ledger_file(v.vault_id)
+        path = ledger.ledger_file(v.vault_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('[{"client_id": "0b4e28ba-2fa1-41d2-883f-0016d3cca427", "destroyed": "2025-01-0')  # cut off
     assert cli("destroy", "run", "noelle", "--yes", "--out", practice.parent / "brieven").exit_code == 0
@@ -330,7 +332,7 @@ def test_a_damaged_ledger_outside_the_vault_is_set_aside_not_overwritten(cli, pr
 def test_an_attachment_file_is_overwritten_with_zeros_before_it_goes(tmp_path):
     import os
 
-    from dossier.blobs import CHUNK, BlobStore
+    from dossier.store.blobs import CHUNK, BlobStore
 
     store = BlobStore(tmp_path / "blobs")
     blob = "0b4e28ba-2fa1-41d2-883f-0016d3cca427"

@@ -5,12 +5,12 @@ import json
 
 import jsonschema
 
-from dossier.jsonformat import check_document, export_document, import_document
-from dossier.records.clients import CLIENT_KEYS
+from dossier.records.document import check_document, export_document, import_document
+from dossier.records.document import CLIENT_KEYS
 
 
 def schema() -> dict:
-    return json.loads((importlib.resources.files("dossier.schema") / "dossier-1.schema.json").read_text())
+    return json.loads((importlib.resources.files("dossier.format") / "dossier-1.schema.json").read_text())
 
 
 def _client_schema(s: dict) -> dict:

@@ -23,10 +23,10 @@ import pyrage
 from pyrage import x25519
 
 from conftest import PASSPHRASE, Invoker, assert_error, make_vault, run, state
-from dossier import identity
+from dossier.handover import identity
 from dossier.handover import bundle as B
 from dossier.records.attachments import content_of
-from dossier.records.clients import load_client
+from dossier.records.document import load_client
 from dossier.vault import Vault
 from pdftools import pdf_text
 
@@ -315,7 +315,7 @@ def test_a_failed_create_leaves_no_file_and_logs_nothing(pair, practice, tmp_pat
     (["--to", "Bert", "--all", "--reason", "vakantie"], 1, "--reason"),
     (["--to", "Bert", "--clients", "Niemand"], 1, "no client matches 'Niemand'"),
     (["--to", "Bert", "--clients", SEM], 7, "no substitute-coach consent in force (CSR 2.5) for Sem de Vries"),
-    (["--to", "Bert", "--all", "--lang", "fr"], 2, "--lang"),
+    (["--to", "Bert", "--all", "--lang", "fr"], 1, "--lang: 'fr' must be one of: nl, en"),
 ])
 def test_create_bad_input(pair, practice, tmp_path, args, code, fragment):
     a, *_ = pair
@@ -383,7 +383,7 @@ def test_attachment_files_stream_and_catch_damage(tmp_path):
     """Attachment files (version 2) hold any size in 1 MiB sealed chunks; a cut, a changed byte or
     a dropped final chunk is caught, and version 1 files still read."""
     from dossier import crypto
-    from dossier.blobs import CHUNK, BlobStore
+    from dossier.store.blobs import CHUNK, BlobStore
     from dossier.errors import VaultDamaged
 
     store = BlobStore(tmp_path / "blobs")

@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyrage import x25519
 
-from dossier import crypto, identity
+from dossier import crypto
+from dossier.handover import identity
 from dossier.errors import DossierError
 from dossier.handover import bundle as B
 from dossier.handover import tar
@@ -61,9 +62,9 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> World:
     from dossier.handover import create
-    from dossier.jsonformat import import_document, write_export
+    from dossier.records.document import import_document, write_export
     from dossier.records.attachments import attach
-    from dossier.rights import consent
+    from dossier.records import consents as consent
 
     base = tmp_path_factory.mktemp("handover")
     with pytest.MonkeyPatch.context() as mp:  # the autouse `isolated` is per test; this runs before it

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dossier.records.fields import CLIENT_FIELDS
+from dossier.format.fields import CLIENT_FIELDS
 from dossier.render import render_copy, render_letter
 from dossier.render import texts as T
 from pdftools import pdf_fonts, pdf_pages, pdf_png, pdf_text, pdf_words

@@ -28,7 +28,7 @@ def cli(practice, dossier):
 
 
 def client_of(path, cid=NOELLE) -> dict:
-    from dossier.records.clients import load_client
+    from dossier.records.document import load_client
 
     with Vault.open(path, PASSPHRASE) as v:
         return load_client(v.db, cid, with_attachment_content=False)
@@ -71,7 +71,7 @@ def test_copy_is_for_one_client_readable_and_logged(cli, practice, example, tmp_
     assert len(pages) >= 3 and all(p.stat().st_size > 5000 for p in pages)
 
     doc = json.loads(js.read_text(encoding="utf-8"))
-    schema = json.loads((importlib.resources.files("dossier.schema") / "dossier-1.schema.json").read_text())
+    schema = json.loads((importlib.resources.files("dossier.format") / "dossier-1.schema.json").read_text())
     jsonschema.validate(doc, schema)
     assert [c["id"] for c in doc["clients"]] == [NOELLE]
     assert doc["clients"][0]["statements"][0]["text"].startswith("Ik herken me niet")
@@ -162,7 +162,7 @@ def test_copy_bad_input_writes_nothing_and_logs_nothing(cli, practice, tmp_path,
 
 
 def test_copy_of_a_destroyed_client_is_refused(cli, practice, tmp_path):
-    from dossier.destroy import destroy
+    from dossier.retention.destroy import destroy
 
     with Vault.open(practice, PASSPHRASE) as v:
         destroy(v, [NOELLE])
@@ -325,7 +325,7 @@ def test_a_withdrawn_request_is_kept_but_no_longer_open(cli, practice):
 
 
 def test_one_month_term_ends_on_the_months_last_day():
-    from dossier.rights.requests import one_month_after
+    from dossier.clock import one_month_after
 
     assert one_month_after("2026-01-31") == "2026-02-28"
     assert one_month_after("2028-01-31") == "2028-02-29"
@@ -342,7 +342,7 @@ def test_consent_history_and_current_state(cli, practice):
     rows = json.loads(cli("consent", "list", "sem", "--json").stdout)
     assert [(r["granted"], r["withdrawn"], r["current"]) for r in rows] == [
         ("2026-01-10", "2026-03-01", False), (TODAY, None, True)]
-    from dossier.rights.consent import current
+    from dossier.records.consents import current
 
     with Vault.open(practice, PASSPHRASE) as v:
         sem = rows[0]["id"] and v.db.one("SELECT id FROM clients WHERE last_name = 'de Vries'")[0]
@@ -476,7 +476,7 @@ def test_practice_details(practice, dossier):
 
 
 def test_rights_travel_in_export_and_import(practice, tmp_path, vault_path):
-    from dossier.jsonformat import export_document, import_document
+    from dossier.records.document import export_document, import_document
 
     with Vault.open(practice, PASSPHRASE) as v:
         doc = export_document(v)
@@ -488,7 +488,7 @@ def test_rights_travel_in_export_and_import(practice, tmp_path, vault_path):
 
 def test_import_refuses_a_statement_about_another_clients_session(vault, example):
     from dossier.errors import InvalidInput
-    from dossier.jsonformat import import_document
+    from dossier.records.document import import_document
 
     other_session = example["clients"][1]["sessions"][0]["id"]
     example["clients"][0]["statements"][0]["about"] = f"session:{other_session}.findings"

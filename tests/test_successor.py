@@ -53,7 +53,7 @@ def test_k_shares_open_the_vault_and_set_a_new_passphrase(cli, practice):
 def test_bad_shares_open_nothing_and_say_no_words(cli, practice, take, fragment):
     shares = shares_of(cli("successor", "setup", "--shares", "3", "--threshold", "3"))
     other_vault, _ = make_vault(practice.parent / "other")
-    from dossier.successor import setup
+    from dossier.handover.successor import setup
 
     other = setup(other_vault, 3, 3)
     other_vault.close()
@@ -95,7 +95,7 @@ def test_setup_bad_input(cli, practice, args, fragment):
 
 def test_the_shares_are_kept_nowhere(vault_path, dossier):
     v, _ = make_vault(vault_path, test_unencrypted=True)
-    from dossier.successor import setup
+    from dossier.handover.successor import setup
 
     shares = setup(v, 3, 2)
     v.close()

@@ -14,7 +14,7 @@ from conftest import PASSPHRASE, make_vault, vault_bytes
 from dossier import crypto
 from dossier.errors import (FileProblem, RollbackDetected, VaultDamaged, VaultExists, VaultMissing, WeakPassphrase,
                             WrongPassphrase)
-from dossier.jsonformat import import_document
+from dossier.records.document import import_document
 from dossier.records.clients import add_client, list_clients
 from dossier.records.search import search
 from dossier.vault import Vault
@@ -272,7 +272,7 @@ def test_stale_wal_is_detected(vault, tmp_path):
     assert not (vault.path / "vault.db-wal").exists()
     (vault.path / "vault.db-wal").write_bytes(stale_wal)
     with Vault.open(vault.path, PASSPHRASE) as v:
-        from dossier.records.clients import load_client
+        from dossier.records.document import load_client
 
         assert load_client(v.db, cid)["email"] == "ingrid@example.nl"  # the undone change is back
         assert v.rollback and "OLDER" in v.rollback
@@ -324,7 +324,7 @@ def test_a_failed_import_changes_nothing(vault, example):
 
 
 def test_round_trip_import_then_export(vault, example):
-    from dossier.jsonformat import export_document
+    from dossier.records.document import export_document
 
     import_document(vault, example)
     exported = export_document(vault)
@@ -346,7 +346,7 @@ def test_reads_go_on_while_another_connection_writes(vault):
 
 @pytest.mark.parametrize("weak", ["Zomervakantie", "Utrecht2024", "geheim!2025", "wachtwoord1"])
 def test_common_dutch_passphrases_are_refused(weak):
-    from dossier.vault import check_passphrase_strength
+    from dossier.vault.passphrase import check_passphrase_strength
 
     with pytest.raises(WeakPassphrase):
         check_passphrase_strength(weak)

@@ -14,9 +14,11 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from dossier.anonymise import detect
+from dossier.errors import InvalidInput
 
 PURPOSES = ("intervision", "supervision", "teaching")
 LABELS = {
@@ -64,8 +66,6 @@ def language(texts: list[str]) -> str:
 
 def parse_range(text: str | None, n: int) -> list[int]:
     """``1-3,5`` -> [1, 2, 3, 5] (sessions by number in date order); None: all."""
-    from dossier.errors import InvalidInput
-
     if not text:
         return list(range(1, n + 1))
     out: list[int] = []
@@ -231,8 +231,6 @@ def _relative(text: str, L: dict, start, when: str | None) -> str | None:
 
 
 def _risks(quasi: list[str], kept: list[str], client: dict, lang: str) -> list[str]:
-    from collections import Counter
-
     nl = lang == "nl"
     out = []
     for word, n in sorted(Counter(quasi).items()):

@@ -13,10 +13,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from dossier.anonymise import lists
+from dossier.format.fields import fold
 
 TITLES = r"(?:dr|drs|mr|prof|ir|ing|mevr|mw|dhr|mevrouw|meneer|de heer|juf|meester|professor)"
 TITLES_EN = r"(?:Mrs|Ms|Miss|Mister|Mr|Dr|Sir|Prof)"  # case-sensitive: "ms" is also milliseconds
@@ -73,11 +73,6 @@ class Span:
     text: str
     key: str = ""  # what makes two spans the same person or thing (for consistent placeholders)
     label: str = ""  # a fixed placeholder (known entities, generalised values)
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _add(spans: list, m, kind: str, key: str = "", label: str = "", group: int = 0) -> None:
@@ -221,12 +216,10 @@ def find_patterns(text: str) -> list[Span]:
     for m in re.finditer(rf"\b(?:{_CAP}\s)?{_CAP[:-1]}*{street}\s+\d+\s?[a-zA-Z]?\b", text):
         _add(spans, m, "address")
     # a street named without its number ("de kruising Haagweg"), and roads (A1, N201)
-    from dossier.anonymise import lists as _lists
-
     for m in re.finditer(rf"\b[A-Z][a-zà-ÿ]{{2,}}{street}\b", text):
         before = text[max(0, m.start() - 30):m.start()].split()
         after_name = bool(before) and before[-1][:1].isupper()  # Marcel Hoogendijk: a surname
-        if m.group() not in _lists.surnames() and not after_name:
+        if m.group() not in lists.surnames() and not after_name:
             _add(spans, m, "address")
     for m in re.finditer(r"\b[AN]\d{1,3}\b", text):
         _add(spans, m, "place")

@@ -12,10 +12,13 @@ import json
 import secrets
 from pathlib import Path
 
-from dossier import paths
+from dossier import clock, paths
 from dossier.anonymise.core import PURPOSES, Result, anonymise
+from dossier.anonymise.detect import fold
 from dossier.errors import FileProblem, InvalidInput, Refused
-from dossier.records.clients import load_client
+from dossier.records import consents as consent
+from dossier.records.document import load_client
+from dossier.render import render_letter
 
 FORMATS = ("md", "pdf", "json")
 SECRET_KEY = "pseudonym_secret"
@@ -43,12 +46,12 @@ def _secret(vault) -> bytes:
 
 def prepare(vault, client_id: str, *, sessions: str | None = None, purpose: str = "intervision",
             keep: list[str] = (), also: list[str] = (), out: Path | None = None, fmt: str | None = None,
-            overwrite: bool = False) -> tuple[Result, dict]:
+            overwrite: bool = False, reviewed: bool = True) -> tuple[Result, dict]:
     """The anonymised case and the pseudonym store to keep when it is written. ``out`` and
     ``fmt`` are checked here already, so that a case approved at the review is not refused
-    for its file."""
-    from dossier.rights import consent
-
+    for its file. ``result.exposed`` lists the --keep values that leave the client's own name
+    in the case: allowed only when the coach sees them at the review, so without ``reviewed``
+    (``--yes``) they are refused."""
     if out is not None:
         check_out(out, fmt, overwrite)
     if purpose not in PURPOSES:
@@ -68,13 +71,14 @@ def prepare(vault, client_id: str, *, sessions: str | None = None, purpose: str 
     result = anonymise(client, sessions=sessions, keep=list(keep), also=list(also), secret=_secret(vault),
                        store=store)
     result.exposed = exposes_client(result, client)
+    if result.exposed and not reviewed:
+        raise Refused(f"--keep {', '.join(result.exposed)} would expose the client's name (it leaves the client's "
+                      "own name in the case); confirm it at the review (without --yes)")
     return result, store
 
 
 def exposes_client(result: Result, client: dict) -> list[str]:
     """The --keep values that would leave the client's own name in the case."""
-    from dossier.anonymise.detect import fold
-
     names = {fold(x) for x in (client["first_name"], client["last_name"], f"{client['first_name']} {client['last_name']}")}
     return [k for k in result.kept if any(fold(k) in n or n in fold(k) for n in names if len(n) >= 2)]
 
@@ -104,10 +108,7 @@ def render(result: Result, purpose: str, fmt: str) -> bytes:
         for head, text in blocks:
             lines += [f"## {_md_escape(head)}", "", _md_escape(text), ""]
         return "\n".join(lines).encode()
-    from dossier.render import render_letter
-    from dossier.rights.requests import today
-
-    return render_letter({"lang": result.lang, "date": today(), "practice": {}, "to": [], "subject": T[purpose],
+    return render_letter({"lang": result.lang, "date": clock.today(), "practice": {}, "to": [], "subject": T[purpose],
                           "paragraphs": [T["note"]], "quotes": [{"heading": h, "text": t} for h, t in blocks],
                           "signature": ""})
 

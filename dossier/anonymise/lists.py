@@ -12,19 +12,28 @@ import functools
 import importlib.util
 from pathlib import Path
 
+from dossier.errors import MissingComponent
+
+_HINT = "reinstall dossier with its dependencies: pip install --force-reinstall 'deduce==3.0.6'"
+
 
 def _root() -> Path:
     spec = importlib.util.find_spec("deduce")  # locate without importing (importing is slow)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the deduce package is not installed")
+        raise MissingComponent("anonymise needs the deduce package (its Dutch name and place lists), and it is "
+                               "not installed", _HINT)
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "lookup" / "src"
 
 
 def _read(*parts: str, exceptions: bool = True) -> frozenset[str]:
     folder = _root().joinpath(*parts)
-    items = set((folder / "items.txt").read_text(encoding="utf-8").split("\n"))
-    if exceptions and (folder / "exceptions.txt").exists():
-        items -= set((folder / "exceptions.txt").read_text(encoding="utf-8").split("\n"))
+    try:
+        items = set((folder / "items.txt").read_text(encoding="utf-8").split("\n"))
+        if exceptions and (folder / "exceptions.txt").exists():
+            items -= set((folder / "exceptions.txt").read_text(encoding="utf-8").split("\n"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise MissingComponent(f"the deduce package is broken: its list {'/'.join(parts)} cannot be read "
+                               f"({getattr(e, 'strerror', None) or type(e).__name__})", _HINT) from None
     return frozenset(i.strip() for i in items if i.strip())
 
 

@@ -39,12 +39,10 @@ def anonymise(
     with opened(ctx) as vault:
         cid = resolve(vault.db, client)
         result, store = export.prepare(vault, cid, sessions=sessions, purpose=purpose, keep=keep or [],
-                                       also=also or [], out=out, fmt=fmt, overwrite=force)
+                                       also=also or [], out=out, fmt=fmt, overwrite=force, reviewed=not yes)
         _review(result)
         if result.exposed:
             output.warn(f"--keep {', '.join(result.exposed)} leaves the client's own name in the case")
-            if yes:
-                raise Refused("--keep would expose the client's name; confirm it at the review (without --yes)")
         if not yes and not typer.confirm("Write this case?", default=False, err=True):
             raise Refused("not confirmed; nothing was written", "adjust with --keep TEXT or --also TEXT and run again")
         path = export.write(vault, cid, result, store, out, purpose, fmt, force)

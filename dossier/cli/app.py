@@ -1,4 +1,4 @@
-"""The root command, error handling, and the vault commands (init, passwd, recovery, verify)."""
+"""The root command, error handling in one place, and the registry of every command module."""
 
 from __future__ import annotations
 
@@ -79,92 +79,25 @@ def root(
     ctx.obj = {"vault": vault or paths.default_vault(), "debug": debug}
 
 
-@app.command()
-def init(ctx: typer.Context):
-    """Create a vault: a passphrase (asked twice), Argon2id, and a one-time recovery key.
-
-    TB 2.13-2.15, CSR 6.6: records are kept encrypted, always. The new passphrase comes from
-    DOSSIER_PASSPHRASE for scripts, else from a hidden prompt.
-    """
-    from dossier import crypto
-    from dossier.cli import unlock
-    from dossier.vault import Vault, check_new_location, check_passphrase_strength
-
-    path = ctx.obj["vault"]
-    check_new_location(path)  # before asking anything
-    passphrase = unlock.new_passphrase("DOSSIER_PASSPHRASE")
-    check_passphrase_strength(passphrase)
-    with output.err.status("Calibrating the key derivation (Argon2id, about half a second)…"):
-        kdf = crypto.calibrate()
-    vault, recovery = Vault.create(path, passphrase, kdf, check_strength=False)
-    vault.close()
-    output.ok(f"vault created at {path} (Argon2id: {kdf.opslimit} passes over {kdf.memlimit // 2**20} MiB)")
-    output.out.print("\nRecovery key (shown once; print it or write it down and keep it somewhere safe):\n")
-    output.out.print(f"    {recovery}\n", style="bold")
-    output.out.print("With it, 'dossier unlock-with-recovery' sets a new passphrase if you forget yours.")
-
-
-@app.command()
-def passwd(ctx: typer.Context):
-    """Change the passphrase (the data key is rewrapped; the data is not re-encrypted).
-
-    The new passphrase comes from DOSSIER_NEW_PASSPHRASE for scripts, else it is asked twice.
-    """
-    from dossier.cli import unlock
-
-    with unlock.opened(ctx) as vault:
-        vault.change_passphrase(unlock.new_passphrase("DOSSIER_NEW_PASSPHRASE"))
-    output.ok("passphrase changed")
-
-
-@app.command("unlock-with-recovery")
-def unlock_with_recovery(ctx: typer.Context):
-    """Set a new passphrase with the recovery key printed by 'dossier init'.
-
-    The recovery key comes from DOSSIER_RECOVERY_KEY or a hidden prompt; the new passphrase
-    from DOSSIER_NEW_PASSPHRASE or a hidden prompt (asked twice).
-    """
-    from dossier.cli import unlock
-    from dossier.vault import Vault
-
-    with Vault.open_with_recovery(ctx.obj["vault"], unlock.recovery_key()) as vault:
-        vault.change_passphrase(unlock.new_passphrase("DOSSIER_NEW_PASSPHRASE"))
-    output.ok("new passphrase set with the recovery key")
-
-
-@app.command()
-def verify(
-    ctx: typer.Context,
-    accept_rollback: bool = typer.Option(False, "--accept-rollback",
-                                         help="Accept the vault as it is now after a restore (logged)."),
-):
-    """Check the whole vault: every page's MAC, SQLite's integrity, the audit chain, rollback.
-
-    Exit code 5 when something is wrong, 6 when the vault is older than its mirror.
-    """
-    from dossier.cli import unlock
-
-    with unlock.opened(ctx) as vault:
-        if accept_rollback and vault.rollback:
-            output.warn("accepted: " + vault.accept_rollback())
-        entries = vault.check()
-    output.ok(f"vault verified: pages, integrity and {entries} audit entries in an unbroken chain")
-
-
-@app.command()
 def demo():
     """Walk through the main job in a throw-away vault built from the examples.
 
     Adds a client and a session, searches and shows, printing each command it runs.
     """
-    from dossier.demo import run_demo
+    from dossier.cli.demo import run_demo
 
-    run_demo()
+    run_demo(cli)
 
 
 def _register() -> None:
     from dossier.cli import (anonymise, attachment, audit, backup, client, consent, data, destroy, handover, identity,
-                             rights, session, successor)
+                             practice, rights, session, successor, vault)
+
+    app.command()(vault.init)
+    app.command()(vault.passwd)
+    app.command("unlock-with-recovery")(vault.unlock_with_recovery)
+    app.command()(vault.verify)
+    app.command()(demo)
 
     app.add_typer(client.app, name="client")
     app.add_typer(session.app, name="session")
@@ -183,7 +116,7 @@ def _register() -> None:
     app.command("disclose")(consent.disclose)
     app.command("disclosures")(consent.disclosures)
     app.command("report")(consent.report)
-    app.add_typer(consent.practice_app, name="practice")
+    app.add_typer(practice.practice_app, name="practice")
     app.add_typer(destroy.destroy_app, name="destroy")
     app.add_typer(destroy.retention_app, name="retention")
     app.command("due")(destroy.due)

@@ -34,7 +34,7 @@ def backup(
     if ctx.invoked_subcommand is not None:
         ctx.obj["backup_to"] = to  # 'dossier backup --to DIR list' means that folder too
         return
-    from dossier.backup import make_backup
+    from dossier.retention.backups import make_backup
 
     with opened(ctx) as vault:
         path = make_backup(vault, to)
@@ -47,7 +47,7 @@ def _folder(ctx: typer.Context, to: Optional[Path]) -> Path:
     to = to or ctx.obj.get("backup_to")
     if to is not None:
         return to
-    from dossier.backup import backup_folder, require_folder
+    from dossier.retention.backups import backup_folder, require_folder
 
     with opened(ctx) as vault:
         return require_folder(backup_folder(vault))
@@ -63,7 +63,7 @@ def list_(
 
     With --to no passphrase is needed: manifests hold no names and no content (TB 2.13).
     """
-    from dossier.backup import list_backups
+    from dossier.retention.backups import list_backups
 
     backups = list_backups(_folder(ctx, to))
     if json_:
@@ -86,7 +86,7 @@ def prune(
 
     CSR 5.4 and the practice's retention: fewer old copies, fewer places a dossier lives on.
     """
-    from dossier.backup import prune as prune_backups
+    from dossier.retention.backups import prune as prune_backups
 
     result = prune_backups(_folder(ctx, to), keep)
     for name in result["removed"]:
@@ -108,7 +108,7 @@ def restore(
     beside it and beside the vault's rollback mirror) is applied again before the restored
     vault is used. It gets a vault id of its own (TB 2.13-2.15: the original stays intact).
     """
-    from dossier.backup import restore as restore_backup
+    from dossier.retention.backups import restore as restore_backup
     from dossier.cli import unlock
 
     result = restore_backup(backup, to, unlock.passphrase())

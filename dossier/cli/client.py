@@ -79,7 +79,8 @@ def show(
 ):
     """Show everything the dossier holds about one client."""
     from dossier.handover import provenance
-    from dossier.records.clients import load_client, resolve
+    from dossier.records.document import load_client
+    from dossier.records.clients import resolve
 
     with opened(ctx) as vault:
         c = load_client(vault.db, resolve(vault.db, client), with_attachment_content=False)
@@ -131,7 +132,7 @@ def render_client(c: dict) -> None:
 
 def _render_rights(c: dict) -> None:
     """Requests, statements, consents, disclosures and copies (CSR 5.1-5.3, 6.1-6.5, 9.4), in short."""
-    from dossier.rights.items import short
+    from dossier.records.items import short
 
     o = output
     if c["requests"]:

@@ -1,10 +1,9 @@
-"""Consent, disclosures and reports (CSR 2.5, 6.1, 6.3-6.5, 6.8, 9.4; TB 2.16), and the
-practice's own details printed on client documents."""
+"""Consent, disclosures and reports (CSR 2.5, 6.1, 6.3-6.5, 6.8, 9.4; TB 2.16)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -14,8 +13,6 @@ from dossier.cli.unlock import opened
 TYPES = "substitute, email, phone, commissioner-report, company-doctor, teaching, intervision"
 consent_app = typer.Typer(help="The consent register with its history (CSR 2.5, 6.3, 6.8; TB 2.16).",
                           no_args_is_help=True)
-practice_app = typer.Typer(help="Your practice's details, printed on the client copy and letters.",
-                           no_args_is_help=True)
 
 
 @consent_app.command("grant")
@@ -29,7 +26,7 @@ def grant(
 ):
     """Record a consent the client gave."""
     from dossier.records.clients import resolve
-    from dossier.rights.consent import grant
+    from dossier.records.consents import grant
 
     with opened(ctx) as vault:
         grant(vault, resolve(vault.db, client), type_, how, scope, date)
@@ -45,7 +42,7 @@ def withdraw(
 ):
     """Record that the client withdrew a consent (kept in the history)."""
     from dossier.records.clients import resolve
-    from dossier.rights.consent import withdraw
+    from dossier.records.consents import withdraw
 
     with opened(ctx) as vault:
         withdraw(vault, resolve(vault.db, client), type_, date)
@@ -61,7 +58,7 @@ def list_(
 ):
     """The client's consents, oldest first; 'current' is what later commands check."""
     from dossier.records.clients import resolve
-    from dossier.rights.consent import client_consents
+    from dossier.records.consents import client_consents
 
     with opened(ctx) as vault:
         rows = client_consents(vault.db, resolve(vault.db, client), type_, with_current=True)
@@ -92,7 +89,7 @@ def disclose(
     otherwise it is refused and the missing consent named.
     """
     from dossier.records.clients import resolve
-    from dossier.rights.disclosures import disclose
+    from dossier.records.disclosures import disclose
 
     with opened(ctx) as vault:
         disclose(vault, resolve(vault.db, client), to, what, ground, consent_type=consent_type, informed=informed,
@@ -107,7 +104,7 @@ def disclosures(
 ):
     """The disclosure log of a client: who received what, when, on which ground (CSR 9.4)."""
     from dossier.records.clients import resolve
-    from dossier.rights.disclosures import client_disclosures
+    from dossier.records.disclosures import client_disclosures
 
     with opened(ctx) as vault:
         rows = client_disclosures(vault.db, resolve(vault.db, client))
@@ -137,7 +134,7 @@ def report(
     written objection (dossier statement add CLIENT --about report) goes along.
     """
     from dossier.records.clients import resolve
-    from dossier.rights.disclosures import report
+    from dossier.rights.reports import report
 
     with opened(ctx) as vault:
         result = report(vault, resolve(vault.db, client), to, file, legal_basis, date, out, lang, force)
@@ -149,30 +146,3 @@ def report(
     elif result["ground"] == "legal":
         output.warn("the client blocked this report but no written objection is recorded; if there is one, add it "
                     "(dossier statement add CLIENT --about report --file F) and send it along")
-
-
-@practice_app.command("set")
-def practice_set(
-    ctx: typer.Context,
-    details: List[str] = typer.Argument(..., help="KEY=VALUE; keys: coach, practice, email, phone, address, "
-                                                  "postcode, city, website."),
-):
-    """Set your practice's details (shown on the client copy's cover page)."""
-    from dossier.cli.common import pairs
-    from dossier.practice import set_practice
-
-    with opened(ctx) as vault:
-        changed = set_practice(vault, pairs(details, "DETAILS"))
-    output.ok("practice details set: " + ", ".join(changed))
-
-
-@practice_app.command("show")
-def practice_show(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="JSON for scripts.")):
-    """Show your practice's details."""
-    from dossier.practice import get_practice
-
-    with opened(ctx) as vault:
-        details = get_practice(vault.db)
-    if json_:
-        return output.emit_json(details)
-    output.fields("Practice", list(details.items()))

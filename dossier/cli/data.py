@@ -31,7 +31,7 @@ def search(
 
 def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="A dossier/1 JSON file.")):
     """Import a dossier/1 JSON file: all of it or, on any error, nothing."""
-    from dossier.jsonformat import import_document, read_document
+    from dossier.records.document import import_document, read_document
 
     doc = read_document(file)
     with opened(ctx) as vault:
@@ -49,7 +49,7 @@ def export(
 ):
     """Export clients as a dossier/1 JSON file (GDPR Art. 20; each export is logged)."""
     from dossier.errors import UsageError
-    from dossier.jsonformat import write_export
+    from dossier.records.document import write_export
     from dossier.records.clients import resolve
 
     if all_ == bool(client):

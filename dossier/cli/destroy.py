@@ -28,7 +28,7 @@ def request(
 
     The request (name, dates, the letter) is kept after the destruction as proof; nothing else.
     """
-    from dossier.destroy import request
+    from dossier.retention.destructions import request
     from dossier.records.clients import resolve
 
     with opened(ctx) as vault:
@@ -40,7 +40,7 @@ def request(
 @destroy_app.command("list")
 def list_(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="JSON records for scripts.")):
     """Every destruction request, pending and executed, with its dates and any hold."""
-    from dossier.destroy import list_requests
+    from dossier.retention.destructions import list_requests
 
     with opened(ctx) as vault:
         rows = list_requests(vault.db)
@@ -60,7 +60,7 @@ def hold(
     reason: str = typer.Option(..., "--reason", help="Why it may not be destroyed now (a complaint, a court case)."),
 ):
     """Put a legal hold on a dossier: it cannot be destroyed until released (CSR 5.4: weighty reasons)."""
-    from dossier.destroy import hold
+    from dossier.retention.destructions import hold
     from dossier.records.clients import resolve
 
     with opened(ctx) as vault:
@@ -71,7 +71,7 @@ def hold(
 @destroy_app.command("release")
 def release(ctx: typer.Context, client: str = typer.Argument(..., help="Id, unique id prefix, or name.")):
     """Release a legal hold."""
-    from dossier.destroy import release
+    from dossier.retention.destructions import release
     from dossier.records.clients import resolve
 
     with opened(ctx) as vault:
@@ -119,22 +119,18 @@ def run(
     attachment files are overwritten and removed, and the client is erased from the backups
     in the backup folder. A confirmation letter for each client is written to --out.
     """
-    from dossier.destroy import due_clients, run
-    from dossier.records.clients import resolve
     from dossier.errors import UsageError
+    from dossier.retention.destroy import run, select
 
     if (client is None) == (not due):
         raise UsageError("give a CLIENT or --due")
     with opened(ctx) as vault:
-        if due:
-            ids, held = due_clients(vault.db)
-            for item in held:
-                output.warn(f"due but on hold, left alone: {item['client']} ({item['hold']['reason']})")
-            if not ids:
-                output.ok("nothing is due for destruction")
-                return
-        else:
-            ids = [resolve(vault.db, client)]
+        ids, held = select(vault.db, client, due_now=due)
+        for item in held:
+            output.warn(f"due but on hold, left alone: {item['client']} ({item['hold']['reason']})")
+        if not ids:
+            output.ok("nothing is due for destruction")
+            return
         result = run(vault, ids, out, lang, _confirm(yes))
     for d in result["destroyed"]:
         output.ok(f"destroyed {d['client']} on {d['destroyed']} (basis: {d['basis']})")
@@ -155,7 +151,7 @@ def retention_set(
     client: Optional[str] = typer.Option(None, "--client", help="Only for this client (an override)."),
 ):
     """Set how long a closed dossier is kept before it is due for destruction."""
-    from dossier.destroy import set_retention
+    from dossier.retention.due import set_retention
     from dossier.records.clients import resolve
 
     with opened(ctx) as vault:
@@ -166,7 +162,7 @@ def retention_set(
 @retention_app.command("show")
 def retention_show(ctx: typer.Context):
     """Show the practice's retention period."""
-    from dossier.destroy import practice_retention
+    from dossier.retention.due import practice_retention
 
     with opened(ctx) as vault:
         value = practice_retention(vault.db)
@@ -179,7 +175,7 @@ def due(
     within: int = typer.Option(30, "--within", help="Also what comes within this many days."),
 ):
     """What is due, overdue or coming: destruction requests, retention expiries, holds (CSR 5.4)."""
-    from dossier.destroy import due
+    from dossier.retention.due import due
 
     with opened(ctx) as vault:
         items = due(vault.db, within=within)

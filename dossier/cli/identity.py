@@ -19,7 +19,7 @@ contacts_app = typer.Typer(help="Colleagues' public identities: who you can hand
 @identity_app.command("show")
 def show(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="JSON for scripts.")):
     """Print your age public key, your signing key and the fingerprint to read out over the phone."""
-    from dossier.identity import public
+    from dossier.handover.identity import public
 
     with opened(ctx) as vault:
         identity = public(vault)
@@ -36,7 +36,7 @@ def export(
     force: bool = typer.Option(False, "--force", help="Replace the file."),
 ):
     """Write your public identity (no secrets) for a colleague: dossier contacts add NAME FILE."""
-    from dossier.identity import export_public
+    from dossier.handover.identity import export_public
 
     with opened(ctx) as vault:
         identity = export_public(vault, public, force)
@@ -51,7 +51,7 @@ def add(
     age: Optional[str] = typer.Option(None, "--age", help="Or only their age public key (age1…, from age-keygen)."),
 ):
     """Keep a colleague's public identity; check the fingerprint with them over the phone."""
-    from dossier.identity import add_contact
+    from dossier.handover.identity import add_contact
 
     with opened(ctx) as vault:
         contact = add_contact(vault, name, file, age)
@@ -61,7 +61,7 @@ def add(
 @contacts_app.command("list")
 def list_(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="JSON records for scripts.")):
     """Your contacts, with their fingerprints."""
-    from dossier.identity import list_contacts
+    from dossier.handover.identity import list_contacts
 
     with opened(ctx) as vault:
         rows = list_contacts(vault.db)
@@ -75,7 +75,7 @@ def list_(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="
 @contacts_app.command("remove")
 def remove(ctx: typer.Context, name: str = typer.Argument(..., help="The contact's name.")):
     """Forget a contact."""
-    from dossier.identity import remove_contact
+    from dossier.handover.identity import remove_contact
 
     with opened(ctx) as vault:
         remove_contact(vault, name)

@@ -130,7 +130,7 @@ def statement_add(
     """Add the client's own written view; shown beside its item in every later copy (CSR 5.3)."""
     from dossier import paths
     from dossier.records.clients import resolve
-    from dossier.rights.statements import add_statement
+    from dossier.records.statements import add_statement
 
     text = paths.read_user_text(file)
     with opened(ctx) as vault:
@@ -147,8 +147,8 @@ def statement_list(
 ):
     """List the client's statements."""
     from dossier.records.clients import resolve
-    from dossier.rights.items import short
-    from dossier.rights.statements import client_statements
+    from dossier.records.items import short
+    from dossier.records.statements import client_statements
 
     with opened(ctx) as vault:
         rows = client_statements(vault.db, resolve(vault.db, client))

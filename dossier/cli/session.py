@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -33,11 +32,11 @@ def add(
     findings_file: Optional[Path] = typer.Option(None, "--findings-file", help="The coach's findings from a file."),
 ):
     """Record a session. Without --notes-file, $EDITOR opens on a private file in RAM that is removed afterwards."""
-    from dossier.editor import edit_session
+    from dossier.cli.editor import edit_session
     from dossier.records.clients import resolve
-    from dossier.records.sessions import add_session
+    from dossier.records.sessions import add_session, default_date
 
-    date = date or dt.date.today().isoformat()
+    date = default_date(date)
     with opened(ctx) as vault:
         cid = resolve(vault.db, client)
         findings = _read_text(findings_file) if findings_file else ""

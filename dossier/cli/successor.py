@@ -26,7 +26,7 @@ def setup(
     The shares are printed once, here, and kept nowhere: print them and hand one to each
     trusted colleague or a notary. A new setup makes the old shares useless.
     """
-    from dossier.successor import setup
+    from dossier.handover.successor import setup
 
     with opened(ctx) as vault:
         words = setup(vault, shares, threshold, to or [])
@@ -45,7 +45,7 @@ def unlock(ctx: typer.Context):
     (an empty answer ends); the new passphrase from DOSSIER_NEW_PASSPHRASE or a prompt.
     """
     from dossier.cli.unlock import new_passphrase
-    from dossier.successor import combine
+    from dossier.handover.successor import combine
     from dossier.vault import Vault
 
     env = os.environ.get("DOSSIER_SUCCESSOR_SHARES")
@@ -70,7 +70,7 @@ def unlock(ctx: typer.Context):
 @successor_app.command("revoke")
 def revoke(ctx: typer.Context):
     """Make every successor share useless (the successor key slot is removed)."""
-    from dossier.successor import revoke
+    from dossier.handover.successor import revoke
 
     with opened(ctx) as vault:
         revoke(vault)
@@ -80,7 +80,7 @@ def revoke(ctx: typer.Context):
 @successor_app.command("show")
 def show(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="JSON for scripts.")):
     """Whether successor access is set up: date, N, K, holders (never the shares)."""
-    from dossier.successor import status
+    from dossier.handover.successor import status
 
     with opened(ctx) as vault:
         info = status(vault)

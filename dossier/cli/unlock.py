@@ -89,7 +89,7 @@ def opened(ctx: typer.Context):
             output.warn(vault.rollback)
             output.warn("the vault is read-only until you confirm it: dossier verify --accept-rollback")
         else:
-            from dossier.destroy import overdue_count
+            from dossier.retention.due import overdue_count
 
             overdue = overdue_count(vault.db)
             if overdue:

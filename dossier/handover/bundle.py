@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from dossier.format.ids import UUID_PATTERN
 from dossier.handover.tar import TarError
 from dossier.records.attachments import MAX_BYTES
 
@@ -20,7 +21,7 @@ REASONS = ("closure", "incapacity", "referral")
 CONSENT = "substitute"  # CSR 2.5: a substitute coach only if the client knows and agrees
 
 MiB = 1024 * 1024
-_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_ID = UUID_PATTERN
 _CLIENT = re.compile(rf"clients/({_ID})/(dossier\.json|dossier\.pdf|attachments/({_ID}))")
 _FIXED = {"FORMAT": "format", "README.txt": "readme", "README.pdf": "readme", "manifest.json": "manifest",
           "manifest.sig": "signature"}

@@ -19,20 +19,26 @@ import json
 import os
 from pathlib import Path
 
-from dossier import __version__, crypto, paths
+from dossier import __version__, clock, crypto, paths
 from dossier.errors import FileProblem, NotFound, Refused, UsageError, VaultDamaged
+from dossier.format import fields as F
 from dossier.handover import agefile, readme, tar
 from dossier.handover import bundle as B
+from dossier.handover.identity import list_contacts, private_keys, public
 from dossier.handover.pipe import Consumer, keep_freed_memory, prefetched
-from dossier.records import fields as F
+from dossier.practice import get_practice
+from dossier.records import consents as consent
+from dossier.records.clients import get_summary, resolve
+from dossier.records.disclosures import check_disclosure, insert
+from dossier.records.document import load_client
+from dossier.render import render_copy, render_letter
+from dossier.retention.destructions import current_hold, pending_request
 
 BUFFER = 1 << 20  # bytes gathered before each write to the bundle file
 SYNC_EVERY = 64 << 20  # bytes written between two syncs in the background
 
 
 def _contact(db, name: str) -> dict:
-    from dossier.identity import list_contacts
-
     for c in list_contacts(db):
         if c["name"].casefold() == (name or "").strip().casefold():
             return c
@@ -44,10 +50,6 @@ def select(vault, to: str, clients: list[str] | None, all_clients: bool, reason:
            without_consent_reason: str = "", date: str | None = None) -> dict:
     """Who goes in the bundle. Clients without a substitute-coach consent in force are left
     out (CSR 2.5) unless ``without_consent_reason`` is given; then it is recorded for each."""
-    from dossier.records.clients import get_summary, resolve
-    from dossier.rights import consent
-    from dossier.rights.requests import today
-
     reason = F.check_enum("--reason", reason, B.REASONS)
     without = F.check_text("--without-consent-reason", without_consent_reason).strip()
     if bool(clients) == bool(all_clients):
@@ -60,7 +62,7 @@ def select(vault, to: str, clients: list[str] | None, all_clients: bool, reason:
             raise NotFound("there are no clients in this vault to hand over")
     else:
         ids = list(dict.fromkeys(resolve(db, q) for q in clients))
-    date = date or today()
+    date = date or clock.today()
     included, left_out = [], []
     for cid in ids:
         summary = get_summary(db, cid)
@@ -87,8 +89,6 @@ def _duties(db, included: list[dict]) -> list[dict]:
     """What goes along with a dossier that the bundle cannot carry: a pending written request
     to destroy it (CSR 5.4, with its deadline) and a legal hold (since when). The coach is told,
     so that the colleague hears of it; the dossier/1 format has no place for either."""
-    from dossier.destroy import current_hold, pending_request
-
     duties = []
     for item in included:
         who = {"id": item["id"], "name": item["name"]}
@@ -108,10 +108,6 @@ def _member(name: str, data: bytes):
 def _members(vault, manifest: dict, lang: str, progress):
     """(name, size, chunks[, sha256 recorded]) of every member but the manifest and its signature,
     in order."""
-    from dossier.practice import get_practice
-    from dossier.records.clients import load_client
-    from dossier.render import render_copy, render_letter
-
     db = vault.db
     practice = get_practice(db)
     listed = {c["id"]: [{"id": a, "filename": f} for a, f in db.all(
@@ -227,10 +223,6 @@ class _Writer:
 
 
 def _manifest(vault, chosen: dict) -> dict:
-    from dossier.identity import public
-    from dossier.practice import get_practice
-    from dossier.vault import now
-
     me = public(vault)
     db = vault.db
     clients = []
@@ -246,7 +238,7 @@ def _manifest(vault, chosen: dict) -> dict:
                         if given else None,
                         "without_consent_reason": item["without_consent_reason"]})
     contact = chosen["contact"]
-    return {"format": B.FORMAT, "created": now(), "made_by": f"dossier {__version__}", "reason": chosen["reason"],
+    return {"format": B.FORMAT, "created": clock.now(), "made_by": f"dossier {__version__}", "reason": chosen["reason"],
             "sender": {"name": me["name"], "practice": get_practice(db)["practice"], "age": me["age"],
                        "ed25519": me["ed25519"], "fingerprint": me["fingerprint"]},
             "recipient": {"name": contact["name"], "age": contact["age"], "fingerprint": contact["fingerprint"]},
@@ -271,11 +263,7 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
 
     ``progress(n_bytes, total=None)`` is called with the attachment bytes to come, then as they stream.
     """
-    from dossier.identity import private_keys
-    from dossier.rights.disclosures import _insert, check_disclosure
-
-    if lang not in ("nl", "en"):
-        raise UsageError("--lang must be nl or en")
+    F.check_lang(lang)
     out = _check_out(out, overwrite)
     chosen = select(vault, to, clients, all_clients, reason, without_consent_reason)
     manifest = _manifest(vault, chosen)
@@ -304,7 +292,7 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
                 else:
                     d = check_disclosure(chosen["contact"]["name"], what, "without-consent",
                                          justification=c["without_consent_reason"], kind="handover")
-                _insert(vault, c["id"], d, chosen["date"])
+                insert(vault, c["id"], d, chosen["date"])
             vault.log("handover.create", detail=f"bundle {result['bundle'][:16]}, {len(manifest['clients'])} "
                                                 f"clients, reason {chosen['reason']}")
             if overwrite:

@@ -19,11 +19,16 @@ import json
 import re
 from pathlib import Path
 
-from dossier import crypto
+from dossier import clock, crypto
 from dossier.errors import BundleDamaged, BundleTooNew, BundleUntrusted, FileProblem, InvalidInput, Refused
+from dossier.format import fields as F
 from dossier.handover import agefile, tar
 from dossier.handover import bundle as B
+from dossier.handover.identity import list_contacts, private_keys, public
 from dossier.handover.pipe import Consumer, keep_freed_memory, prefetched
+from dossier.records.attachments import insert_attachment
+from dossier.records.consents import HOW
+from dossier.records.document import check_document, insert_client, refuse_known_ids
 
 PIECE = 1 << 20  # file buffer
 
@@ -108,10 +113,6 @@ class _Receiver:
             self.signature = data
 
     def _client(self, cid: str, name: str, data: bytes) -> None:
-        from dossier.jsonformat import check_document, refuse_known_ids
-        from dossier.records.clients import insert_client
-        from dossier.vault import now
-
         try:
             clients = check_document(json.loads(data.decode("utf-8")), attachment_content=False)
         except (ValueError, RecursionError):
@@ -132,7 +133,7 @@ class _Receiver:
                               "nothing was imported",
                               "was this bundle imported before? see: dossier client list") from None
         if self.importing:
-            insert_client(self.db, {**c, "attachments": []}, now())
+            insert_client(self.db, {**c, "attachments": []}, clock.now())
         self.clients[cid] = entry
 
     def _seal(self, cur: dict) -> None:
@@ -143,8 +144,6 @@ class _Receiver:
     def settle(self) -> None:
         """After the last member: wait for the workers, then check each attachment's SHA-256
         against its dossier.json and (on import) insert its row."""
-        from dossier.records.attachments import insert_attachment
-
         for worker in (self.hasher, self.storer, self.syncer):
             if worker is not None:
                 worker.finish()
@@ -185,8 +184,6 @@ def _bad_manifest(why: str) -> BundleDamaged:
 
 def _checked(r: _Receiver, my_age: str) -> dict:
     """Everything after the last byte: the signature, the recipient, and every member's hash."""
-    from dossier.identity import list_contacts
-
     if r.manifest is None or r.signature is None:
         raise BundleDamaged("the bundle has no signed manifest: it is cut off or incomplete")
     try:
@@ -254,9 +251,6 @@ def _checked(r: _Receiver, my_age: str) -> dict:
 
 def _check_values(m: dict, clients: list) -> None:
     """The signed values that dossier stores or shows must be what the format says they are."""
-    from dossier.records import fields as F
-    from dossier.rights.consent import HOW
-
     try:
         F.check_line("sender.name", m["sender"].get("name"))
         F.check_line("sender.practice", m["sender"].get("practice"))
@@ -306,8 +300,6 @@ class _Bundle(io.BufferedReader):
 
 
 def _read(vault, r: _Receiver, file: Path, progress) -> dict:
-    from dossier.identity import private_keys, public
-
     file = Path(file)
     if not file.is_file():
         raise FileProblem(f"{file}: {'is a folder' if file.is_dir() else 'no such file'}")
@@ -356,13 +348,11 @@ def verify(vault, file: Path, progress=None) -> dict:
 
 def import_bundle(vault, file: Path, progress=None) -> dict:
     """Import every client of the bundle or none, keeping where each came from."""
-    from dossier.vault import now
-
     r = _Receiver(vault, importing=True)
     try:
         with vault.write():
             summary = _read(vault, r, file, progress)
-            stamp = now()
+            stamp = clock.now()
             for c in summary["clients"]:
                 vault.db.execute(
                     "INSERT INTO provenance (client_id, kind, sender, contact, fingerprint, sent, received, reason, "

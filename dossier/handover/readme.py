@@ -4,6 +4,8 @@ English (README.txt, readable anywhere), and the same as a letter in PDF (README
 
 from __future__ import annotations
 
+from dossier.render import long_date
+
 REASON_WORDS = {
     "nl": {"closure": "beëindiging van de praktijk", "incapacity": "arbeidsongeschiktheid van de coach",
            "referral": "doorverwijzing"},
@@ -18,8 +20,6 @@ def _paragraphs(m: dict, lang: str) -> list[str]:
     n = len(m["clients"])
     reason = REASON_WORDS[lang][m["reason"]]
     fp = m["sender"]["fingerprint"]
-    from dossier.render import long_date
-
     made = long_date(m["created"][:10], lang)
     if lang == "nl":
         return [

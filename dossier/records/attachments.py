@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import hashlib
 import mimetypes
 import re
 from pathlib import Path
 
+from dossier import clock, paths
 from dossier.errors import InvalidInput
-from dossier.records import fields as F
+from dossier.format import fields as F
+from dossier.format.ids import by_prefix, check_id, list_of, new_id, no_unknown
+from dossier.format.sections import Section
+from dossier.records.clients import get_summary
 
 MAX_BYTES = 200 * 1024 * 1024  # larger files make destruction (VACUUM) slow; see design.md
 _META = ("id", "kind", "filename", "media_type", "size", "sha256", "added")
@@ -23,9 +26,7 @@ def check_attachment(a: dict, where: str, with_content: bool = True) -> dict:
     """An attachment from a canonical document: metadata plus its content in base64. Without
     content (a handover bundle carries each file as a member of its own), ``size`` and
     ``sha256`` are required instead, and the file is checked against them when it arrives."""
-    from dossier.records.clients import _no_unknown, check_id
-
-    _no_unknown(a, (*_META, "content_base64"), where)
+    no_unknown(a, (*_META, "content_base64"), where)
     out = {"id": check_id(f"{where}id", a.get("id")),
            "kind": F.check_enum(f"{where}kind", a.get("kind"), F.ATTACHMENT_KINDS),
            "filename": F.check_filename(f"{where}filename", a.get("filename")),
@@ -80,11 +81,6 @@ def content_of(db, attachment_id: str) -> bytes:
     return db.blobs.get(attachment_id, key) if key else content
 
 
-def blob_ids(db) -> set[str]:
-    """The attachments whose content is an encrypted file in blobs/ (the rest are in the row)."""
-    return {r[0] for r in db.all("SELECT id FROM attachments WHERE blob_key IS NOT NULL")}
-
-
 def load_attachments(db, client_id: str, with_content: bool = True) -> list[dict]:
     out = []
     for row in db.all(f"SELECT {', '.join(_META)} FROM attachments WHERE client_id = ? ORDER BY added, n", (client_id,)):
@@ -95,19 +91,29 @@ def load_attachments(db, client_id: str, with_content: bool = True) -> list[dict
     return out
 
 
+def _check(doc: dict, checked: dict, where: str, with_content: bool) -> dict:
+    return {"attachments": [check_attachment(a, f"{where}attachments[{i}].", with_content)
+                            for i, a in enumerate(list_of(doc, "attachments", where))]}
+
+
+def _insert(db, client: dict, now: str) -> None:
+    for a in client["attachments"]:
+        insert_attachment(db, client["id"], a)
+
+
+SECTION = Section(("attachments",), _check, _insert,
+                  lambda db, client_id, with_content: {"attachments": load_attachments(db, client_id, with_content)})
+
+
 def attach(vault, client_id: str, path: Path, kind: str) -> str:
     """Store a file encrypted in the vault; returns the attachment id."""
-    from dossier.records.clients import get_summary, new_id
-
     F.check_enum("--kind", kind, F.ATTACHMENT_KINDS)
-    from dossier.paths import read_user_file
-
     path = Path(path)
-    content = read_user_file(path, max_bytes=MAX_BYTES)
+    content = paths.read_user_file(path, max_bytes=MAX_BYTES)
     a = {"id": new_id(), "kind": kind, "filename": F.check_filename("filename", path.name),
          "media_type": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
          "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
-         "added": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+         "added": clock.now(),
          "content": content}
     with vault.write():
         get_summary(vault.db, client_id)
@@ -118,8 +124,6 @@ def attach(vault, client_id: str, path: Path, kind: str) -> str:
 
 def find_attachment(db, query: str) -> dict:
     """An attachment by id or unique id prefix (at least 4 characters)."""
-    from dossier.records.clients import by_prefix
-
     return by_prefix(db, "attachments", (*_META, "client_id"), query, "an attachment",
                      "list them with: dossier attachment list CLIENT")
 
@@ -130,8 +134,6 @@ def list_attachments(db, client_id: str) -> list[dict]:
 
 def write_attachment(vault, query: str, out: Path, overwrite: bool = False) -> dict:
     """Write an attachment to ``out`` (mode 0600) on the coach's request; logged as an export."""
-    from dossier import paths
-
     meta = find_attachment(vault.db, query)
     out = Path(out)
     if out.is_dir():

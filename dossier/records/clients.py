@@ -1,63 +1,26 @@
-"""Clients: the record (CSR 9.1), its assignment (CSR 7.1) and agreement (TB 2.2-2.3).
+"""Clients: the record itself (CSR 9.1), its assignment (CSR 7.1), agreement (TB 2.2-2.3)
+and the third persons it names.
 
-A client in the canonical ``dossier/1`` shape is a plain dict; :func:`check_client` turns
-untrusted input into that shape or raises InvalidInput naming the field, and
-:func:`insert_client` / :func:`load_client` move it in and out of the vault. Every change is
+The record's part of a ``dossier/1`` client is :data:`SECTION`; the whole client, with its
+sessions, attachments and rights, is assembled in ``records/document.py``. Every change is
 audited (time, action, client id; never content).
 """
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
-import uuid
-
+from dossier import clock
 from dossier.errors import Ambiguous, InvalidInput, NotFound
-from dossier.records import fields as F
+from dossier.format import fields as F
+from dossier.format.ids import UUID, check_id, is_prefix, list_of, no_unknown
+from dossier.format.sections import Section, stored
+from dossier.vault import ledger
 
 _SCALARS = [p for p in F.CLIENT_FIELDS if "." not in p]
-CLIENT_KEYS = ("id", *_SCALARS, "status", "closed", *F.GROUPS,
-               "persons", "sessions", "questionnaires", "measurements", "attachments",
-               "requests", "statements", "consents", "disclosures", "copies")  # the last five: dossier/rights
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+RECORD_KEYS = ("id", *_SCALARS, "status", "closed", *F.GROUPS, "persons")
+fold_name = F.fold_name  # typing a client's name is compared with it
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def check_id(field: str, value) -> str:
-    if value is None:
-        return new_id()
-    if not isinstance(value, str) or not _UUID.fullmatch(value.lower()):
-        raise InvalidInput(field, value, "is not an id (a UUID such as 1b4e28ba-2fa1-11d2-883f-0016d3cca427)")
-    return value.lower()
-
-
-def _no_unknown(obj, allowed, where: str) -> None:
-    if not isinstance(obj, dict):
-        raise InvalidInput(where.rstrip(".") or "record", obj, "must be an object")
-    for key in obj:
-        if key not in allowed:
-            raise InvalidInput(f"{where}{key}", key, "is not a known field",
-                               "allowed here: " + ", ".join(allowed))
-
-
-def _list(obj: dict, key: str, where: str) -> list:
-    value = obj.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InvalidInput(f"{where}{key}", value, "must be a list")
-    return value
-
-
-def check_client(doc: dict, where: str = "", attachment_content: bool = True) -> dict:
-    """A validated, normalised client in the canonical shape (unknown fields are errors)."""
-    from dossier.records.attachments import check_attachment
-
-    _no_unknown(doc, CLIENT_KEYS, where)
+def _check(doc: dict, checked: dict, where: str, with_content: bool) -> dict:
     out: dict = {"id": check_id(f"{where}id", doc.get("id"))}
     for path in _SCALARS:
         out[path] = F.check_field(path, doc.get(path), where)
@@ -67,62 +30,29 @@ def check_client(doc: dict, where: str = "", attachment_content: bool = True) ->
         sub = doc.get(group)
         sub = {} if sub is None else sub
         keys = [p.split(".", 1)[1] for p in F.CLIENT_FIELDS if p.startswith(group + ".")]
-        _no_unknown(sub, keys, f"{where}{group}.")
+        no_unknown(sub, keys, f"{where}{group}.")
         out[group] = {k: F.check_field(f"{group}.{k}", sub.get(k), where) for k in keys}
-    lists = {"persons": ("name", "relation"), "sessions": ("id", "date", "duration_min", "notes", "findings"),
-             "questionnaires": ("id", "name", "date", "results"), "measurements": ("id", "kind", "date", "results")}
-    for key, allowed in lists.items():
-        items = []
-        for i, item in enumerate(_list(doc, key, where)):
-            w = f"{where}{key}[{i}]."
-            _no_unknown(item, allowed, w)
-            if key == "persons":
-                items.append(F.check_person(item, w))
-                continue
-            checked = {"id": check_id(f"{w}id", item.get("id"))}
-            if key == "sessions":
-                checked.update(F.check_session(item, w))
-            else:
-                checked.update(F.check_result(item, w, "name" if key == "questionnaires" else "kind"))
-            items.append(checked)
-        out[key] = items
-    out["attachments"] = [check_attachment(a, f"{where}attachments[{i}].", attachment_content)
-                          for i, a in enumerate(_list(doc, "attachments", where))]
-    from dossier.rights.canonical import check_rights
-
-    out.update(check_rights(doc, out, where))
+    persons = []
+    for i, item in enumerate(list_of(doc, "persons", where)):
+        w = f"{where}persons[{i}]."
+        no_unknown(item, ("name", "relation"), w)
+        persons.append(F.check_person(item, w))
+    out["persons"] = persons
     return out
 
 
-def insert_client(db, client: dict, now: str) -> None:
-    """Insert a checked canonical client with everything it holds (inside a write)."""
+def _insert(db, client: dict, now: str) -> None:
     cols = {"id": client["id"], "status": client["status"], "closed": client["closed"], "created": now, "updated": now}
     for path in F.CLIENT_FIELDS:
         group, _, key = path.partition(".")
-        value = client[group][key] if key else client[path]
-        cols[F.column(path)] = int(value) if path in F.BOOL_FIELDS else value
+        cols[F.column(path)] = stored(client[group][key] if key else client[path])
     names = ", ".join(cols)
     db.execute(f"INSERT INTO clients ({names}) VALUES ({', '.join('?' * len(cols))})", list(cols.values()))
     db.executemany("INSERT INTO persons (client_id, name, relation) VALUES (?, ?, ?)",
                    [(client["id"], p["name"], p["relation"]) for p in client["persons"]])
-    db.executemany("INSERT INTO sessions (id, client_id, date, duration_min, notes, findings) VALUES (?,?,?,?,?,?)",
-                   [(s["id"], client["id"], s["date"], s["duration_min"], s["notes"], s["findings"])
-                    for s in client["sessions"]])
-    for table, label in (("questionnaires", "name"), ("measurements", "kind")):
-        db.executemany(f"INSERT INTO {table} (id, client_id, {label}, date, results) VALUES (?,?,?,?,?)",
-                       [(r["id"], client["id"], r[label], r["date"], json.dumps(r["results"], ensure_ascii=False))
-                        for r in client[table]])
-    from dossier.records.attachments import insert_attachment
-
-    for a in client["attachments"]:
-        insert_attachment(db, client["id"], a)
-    from dossier.rights.canonical import insert_rights
-
-    insert_rights(db, client["id"], client, now)
 
 
-def load_client(db, client_id: str, with_attachment_content: bool = True) -> dict:
-    """One client in the canonical shape, with everything it holds."""
+def _load(db, client_id: str, with_content: bool = True) -> dict:
     cur = db.execute("SELECT * FROM clients WHERE id = ?", (client_id,))
     row = cur.fetchone()
     if row is None:
@@ -140,18 +70,10 @@ def load_client(db, client_id: str, with_attachment_content: bool = True) -> dic
                 out[group][path.split(".", 1)[1]] = bool(value) if path in F.BOOL_FIELDS else value
     out["persons"] = [{"name": n, "relation": r}
                       for n, r in db.all("SELECT name, relation FROM persons WHERE client_id = ? ORDER BY n", (client_id,))]
-    out["sessions"] = [dict(zip(("id", "date", "duration_min", "notes", "findings"), r)) for r in db.all(
-        "SELECT id, date, duration_min, notes, findings FROM sessions WHERE client_id = ? ORDER BY date, n", (client_id,))]
-    for table, label in (("questionnaires", "name"), ("measurements", "kind")):
-        out[table] = [{"id": i, label: lab, "date": d, "results": json.loads(res)} for i, lab, d, res in db.all(
-            f"SELECT id, {label}, date, results FROM {table} WHERE client_id = ? ORDER BY date, n", (client_id,))]
-    from dossier.records.attachments import load_attachments
-
-    out["attachments"] = load_attachments(db, client_id, with_attachment_content)
-    from dossier.rights.canonical import load_rights
-
-    out.update(load_rights(db, client_id))
     return out
+
+
+SECTION = Section(RECORD_KEYS, _check, _insert, _load)
 
 
 def add_client(vault, values: dict[str, object], persons: list[dict] | None = None) -> str:
@@ -163,11 +85,10 @@ def add_client(vault, values: dict[str, object], persons: list[dict] | None = No
             doc.setdefault(group, {})[key] = value
         else:
             doc[path] = value
-    client = check_client(doc)
+    no_unknown(doc, RECORD_KEYS, "")
+    client = _check(doc, {}, "", True)
     with vault.write():
-        from dossier.vault import now
-
-        insert_client(vault.db, client, now())
+        _insert(vault.db, client, clock.now())
         vault.log("client.add", client["id"])
     return client["id"]
 
@@ -177,14 +98,12 @@ def edit_client(vault, client_id: str, changes: dict[str, object], add_persons=(
     checked = {path: F.check_field(path, value) for path, value in changes.items()}
     new_persons = [F.check_person(p, f"person[{i}].") for i, p in enumerate(add_persons)]
     with vault.write():
-        from dossier.vault import now
-
         get_summary(vault.db, client_id)
         changed = list(checked)
         if checked:
             sets = ", ".join(f"{F.column(p)} = ?" for p in checked)
             values = [int(v) if p in F.BOOL_FIELDS else v for p, v in checked.items()]
-            vault.db.execute(f"UPDATE clients SET {sets}, updated = ? WHERE id = ?", [*values, now(), client_id])
+            vault.db.execute(f"UPDATE clients SET {sets}, updated = ? WHERE id = ?", [*values, clock.now(), client_id])
         for name in remove_persons:
             cur = vault.db.execute("DELETE FROM persons WHERE client_id = ? AND name = ?", (client_id, name))
             if cur.rowcount == 0:
@@ -204,15 +123,13 @@ def edit_client(vault, client_id: str, changes: dict[str, object], add_persons=(
 
 def set_status(vault, client_id: str, status: str, date: str | None = None) -> None:
     """Close a client (TB 2.27: duties continue; retention runs from closure) or reopen one."""
-    from dossier.vault import now
-
-    date = F.check_date("date", date) or now()[:10]
+    date = F.check_date("date", date) or clock.today()
     with vault.write():
         current = get_summary(vault.db, client_id)["status"]
         if current == status:
             raise InvalidInput("status", status, "is already the client's status")
         vault.db.execute("UPDATE clients SET status = ?, closed = ?, updated = ? WHERE id = ?",
-                         (status, date if status == "closed" else None, now(), client_id))
+                         (status, date if status == "closed" else None, clock.now(), client_id))
         vault.log("client.close" if status == "closed" else "client.reopen", client_id)
 
 
@@ -244,12 +161,6 @@ def list_clients(db, status: str | None = None) -> list[dict]:
     return [_summary(r) for r in rows]
 
 
-def fold_name(text: str) -> str:
-    """A name as compared by people: no accents, no case, single spaces (Noëlle = noelle)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().split())
-
-
 def resolve(db, query: str) -> str:
     """The one client meant by an id, a unique id prefix, or a name (full, first or last).
 
@@ -260,18 +171,17 @@ def resolve(db, query: str) -> str:
     if not q:
         raise InvalidInput("CLIENT", query, "is empty: give an id, an id prefix or a name")
     low = q.lower()
-    if _UUID.fullmatch(low):
+    if UUID.fullmatch(low):
         if db.one("SELECT 1 FROM clients WHERE id = ?", (low,)):
             return low
         # A destroyed client's id is in the ledger (CSR 5.4): say so rather than "unknown".
-        gone = db.one("SELECT destroyed FROM ledger WHERE client_id = ?", (low,)) \
-            if db.one("SELECT 1 FROM sqlite_master WHERE name = 'ledger'") else None
+        gone = ledger.destroyed_on(db, low)
         if gone:
-            raise NotFound(f"client {q} was destroyed on {gone[0]}; nothing of the dossier is left",
+            raise NotFound(f"client {q} was destroyed on {gone}; nothing of the dossier is left",
                            "its request, if there was one, is kept: dossier destroy list")
         raise NotFound(f"no client with id {q}", "list clients with: dossier client list")
     found: dict[str, str] = {}
-    if re.fullmatch(r"[0-9a-f-]{4,}", low):
+    if is_prefix(low):
         for cid, first, last in db.all("SELECT id, first_name, last_name FROM clients WHERE substr(id, 1, ?) = ?",
                                        (len(low), low)):
             found[cid] = f"{first} {last}"
@@ -284,16 +194,3 @@ def resolve(db, query: str) -> str:
     if not found:
         raise NotFound(f"no client matches {q!r}", "list clients with: dossier client list")
     raise Ambiguous(q, sorted(found.items(), key=lambda kv: kv[1]))
-
-
-def by_prefix(db, table: str, columns: tuple[str, ...], query: str, what: str, hint: str) -> dict:
-    """The one row of ``table`` whose id is ``query`` or starts with it (4 or more characters)."""
-    q = (query or "").strip().lower()
-    if len(q) < 4 or not re.fullmatch(r"[0-9a-f-]+", q):
-        raise InvalidInput("ID", query, f"is not {what} id or a prefix of 4 or more of its characters", hint)
-    rows = db.all(f"SELECT {', '.join(columns)} FROM {table} WHERE substr(id, 1, ?) = ?", (len(q), q))
-    if not rows:
-        raise NotFound(f"no {what.split()[-1]} with id {query!r}", hint)
-    if len(rows) > 1:
-        raise Ambiguous(query, [(r[0], what.split()[-1]) for r in rows], table)
-    return dict(zip(columns, rows[0]))

@@ -8,9 +8,9 @@ record itself.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from dossier.errors import InvalidInput
+from dossier.format.fields import fold
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SNIPPET_CHARS = 70  # on each side of the first match
@@ -48,7 +48,7 @@ def search(db, text: str, limit: int = 50, highlight: bool = False) -> list[dict
                                    s.notes || ' ' || s.findings
                             FROM sessions s JOIN clients c ON c.id = s.client_id WHERE s.n IN ({})""",
                      [r // 2 for r in ranked if r % 2 == 1])
-    terms = [_fold(w) for w in words(text)]
+    terms = [fold(w) for w in words(text)]
     hits = []
     for rowid in ranked:
         row = (sessions if rowid % 2 else clients).get(rowid // 2)
@@ -71,15 +71,10 @@ def _fold_map(text: str) -> tuple[str, list[int]]:
     position in the original text."""
     out, where = [], []
     for i, ch in enumerate(text):
-        for f in unicodedata.normalize("NFKD", ch).casefold():
-            if not unicodedata.combining(f):
-                out.append(f)
-                where.append(i)
+        for f in fold(ch):
+            out.append(f)
+            where.append(i)
     return "".join(out), where
-
-
-def _fold(word: str) -> str:
-    return _fold_map(word)[0]
 
 
 def snippet(text: str, terms: list[str]) -> str:

@@ -9,28 +9,23 @@ coach can show it was given within the one-month term.
 from __future__ import annotations
 
 import base64
-import contextlib
 import copy as _copy
-import json
 import re
-import unicodedata
 from pathlib import Path
 
-from dossier import paths
-from dossier.errors import FileProblem, InvalidInput
-from dossier.records.clients import load_client, new_id
+from dossier import clock, paths
+from dossier.format import FORMAT
+from dossier.format import fields as F
+from dossier.practice import get_practice
+from dossier.records.copies import add_copy
+from dossier.records.document import document_bytes, load_client
+from dossier.records.requests import fulfil_copies
+from dossier.render import render_copy
 
-LANGS = ("nl", "en")
 ATTACHMENT_FOLDER = {"nl": "bijlagen", "en": "attachments"}
 _PARTICLES = {"van", "de", "der", "den", "het", "ter", "ten", "te", "op", "in", "la", "le", "el", "al", "von", "du"}
 _OTHERS = {"nl": ("uw {}", "iemand anders", "de contactpersoon bij de opdrachtgever", "de bedrijfsarts"),
            "en": ("your {}", "someone else", "the contact at the commissioner", "the company doctor")}
-
-
-def slug(first: str, last: str) -> str:
-    """``Noëlle Dijkstra`` -> ``noelle-dijkstra``: a file name part in plain ASCII."""
-    folded = unicodedata.normalize("NFKD", f"{first} {last}").encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "client"
 
 
 def _name_patterns(client: dict, lang: str) -> list[tuple[re.Pattern, str]]:
@@ -87,27 +82,19 @@ def anonymise_others(client: dict, lang: str) -> dict:
 def make_copy(vault, client_id: str, out_dir: Path, *, lang: str = "nl", others_anonymised: bool = False,
               with_attachments: bool = False, to: str = "", overwrite: bool = False) -> dict:
     """Write the client copy into ``out_dir``; returns the files written and what was logged."""
-    from dossier.practice import get_practice
-    from dossier.records import fields as F
-    from dossier.render import render_copy
-    from dossier.rights.requests import fulfil_copies, today
-
-    if lang not in LANGS:
-        raise InvalidInput("--lang", lang, "must be one of: " + ", ".join(LANGS))
+    F.check_lang(lang)
     to = F.check_line("--to", to) or ("the client" if lang == "en" else "de cliënt")
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise FileProblem(f"{out_dir}: is a file, not a folder")
-    date = today()
+    out_dir = paths.check_out_folder(out_dir)
+    date = clock.today()
     client = load_client(vault.db, client_id, with_attachment_content=with_attachments)
     files = {a["id"]: base64.b64decode(a.pop("content_base64")) for a in client["attachments"] if "content_base64" in a}
     if others_anonymised:
         client = anonymise_others(client, lang)
     practice = get_practice(vault.db)
     pdf = render_copy(client, practice=practice, lang=lang, generated=date, anonymised_others=others_anonymised)
-    doc = json.dumps({"format": "dossier/1", "clients": [client]}, ensure_ascii=False, indent=2).encode() + b"\n"
+    doc = document_bytes({"format": FORMAT, "clients": [client]})
 
-    stem = f"dossier-{slug(client['first_name'], client['last_name'])}-{date}"
+    stem = f"dossier-{paths.slug(client['first_name'], client['last_name'])}-{date}"
     planned = {out_dir / f"{stem}.pdf": pdf, out_dir / f"{stem}.json": doc}
     folder = out_dir / f"{stem}-{ATTACHMENT_FOLDER[lang]}"
     used: set[str] = set()
@@ -116,37 +103,14 @@ def make_copy(vault, client_id: str, out_dir: Path, *, lang: str = "nl", others_
             name = a["filename"] if a["filename"] not in used else f"{a['id'][:8]}-{a['filename']}"
             used.add(name)
             planned[folder / name] = files[a["id"]]
-    if not overwrite:
-        for path in planned:
-            if path.exists():
-                raise FileProblem(f"{path}: exists already", "choose another folder or pass --force")
-
     contents = ", ".join(["PDF", "JSON"] + ([f"{len(files)} attachment(s)"] if files else [])) \
         + (", others anonymised" if others_anonymised else "")
-    written: list[Path] = []
-    made = [d for d in (out_dir, *([folder] if files else [])) if not d.exists()]
-    try:
-        with vault.write():
-            from dossier.vault import now
-
-            for d in made:
-                paths.make_private_dir(d)
-            for path, data in planned.items():
-                paths.write_private_file(path, data, overwrite=overwrite)
-                written.append(path)
-            cid = new_id()
-            vault.db.execute("INSERT INTO copies (id, client_id, date, recipient, contents, lang, created) "
-                             "VALUES (?,?,?,?,?,?,?)", (cid, client_id, date, to, contents, lang, now()))
-            fulfilled = fulfil_copies(vault.db, client_id, date)
-            vault.log("copy.give", client_id, detail=f"copy {cid}: {contents}")
-    except BaseException:  # nothing half-done: no files without the log entry, no log entry without files
-        for path in written:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        for d in reversed(made):
-            with contextlib.suppress(OSError):
-                d.rmdir()
-        raise
+    # Nothing half-done: no files without the log entry (a failed commit removes them), no log
+    # entry without the files.
+    with paths.all_or_nothing(planned, overwrite), vault.write():
+        cid = add_copy(vault.db, client_id, date, to, contents, lang)
+        fulfilled = fulfil_copies(vault.db, client_id, date)
+        vault.log("copy.give", client_id, detail=f"copy {cid}: {contents}")
     return {"id": cid, "files": [str(p) for p in planned], "pdf": str(out_dir / f"{stem}.pdf"),
             "json": str(out_dir / f"{stem}.json"), "attachments": len(files), "fulfilled": fulfilled,
             "practice_missing": not (practice["coach"] and (practice["email"] or practice["phone"]))}

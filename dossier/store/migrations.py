@@ -7,6 +7,8 @@ full-text index refers to.
 
 from __future__ import annotations
 
+from dossier.errors import VaultDamaged
+
 # Migration 1: the first schema (record, sessions, results, attachments, audit chain).
 _V1 = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -222,13 +224,20 @@ def schema_version(db) -> int:
     return int(row[0]) if row else 0
 
 
+def client_tables(db) -> tuple[str, ...]:
+    """The tables that hold a client's rows: every table whose foreign key points at
+    ``clients`` (each deletes with its client). Derived from the schema, so a table added by
+    a later migration is counted, checked and destroyed without a list to keep by hand."""
+    names = [r[0] for r in db.all("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")]
+    return tuple(t for t in names if t != "clients"
+                 and any(fk[2] == "clients" for fk in db.all(f"PRAGMA foreign_key_list({t})")))
+
+
 def migrate(db, upto: int = SCHEMA_VERSION) -> list[int]:
     """Bring the schema to version ``upto``; each step in its own transaction. Returns the steps run."""
     ran = []
     current = schema_version(db)
     if current > SCHEMA_VERSION:
-        from dossier.errors import VaultDamaged
-
         raise VaultDamaged(f"this vault has schema version {current}, newer than this dossier ({SCHEMA_VERSION})",
                            "upgrade dossier to open it")
     for version in range(current + 1, upto + 1):

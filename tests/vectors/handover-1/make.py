@@ -21,11 +21,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT))
 
-from dossier import crypto, handover, identity  # noqa: E402
-from dossier.jsonformat import import_document  # noqa: E402
+from dossier import crypto, handover  # noqa: E402
+from dossier.handover import identity  # noqa: E402
+from dossier.records.document import import_document  # noqa: E402
 from dossier.practice import set_practice  # noqa: E402
 from dossier.records.attachments import attach  # noqa: E402
-from dossier.rights import consent  # noqa: E402
+from dossier.records import consents as consent  # noqa: E402
 from dossier.vault import Vault  # noqa: E402
 
 PASS = "correct horse battery staple"

@@ -13,8 +13,11 @@ import hashlib
 import json
 from pathlib import Path
 
-from dossier import crypto, paths
-from dossier.errors import FileProblem, InvalidInput, Refused
+from dossier import clock, crypto, paths
+from dossier.errors import FileProblem, InvalidInput, NotFound, Refused, UsageError
+from dossier.format import fields as F
+from dossier.handover.agefile import generate_identity, parse_recipient, recipient_of
+from dossier.practice import get_practice
 
 FORMAT = "dossier-identity/1"
 META_KEY = "identity"
@@ -27,8 +30,6 @@ def fingerprint(age: str, ed25519: str | None) -> str:
 
 
 def check_age_recipient(value: str, field: str = "--age") -> str:
-    from dossier.handover.agefile import parse_recipient
-
     value = value.strip() if isinstance(value, str) else value  # a colleague's file may hold anything
     try:
         parse_recipient(value)
@@ -42,11 +43,8 @@ def private_keys(vault) -> dict:
     row = vault.db.one("SELECT value FROM meta WHERE key = ?", (META_KEY,))
     if row:
         return json.loads(row[0])
-    from dossier.handover.agefile import generate_identity
-    from dossier.vault import now
-
     secret = {"age_secret": generate_identity(), "ed25519_seed": crypto.b64(crypto.random_bytes(32)),
-              "created": now()}
+              "created": clock.now()}
     with vault.write():
         vault.db.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (META_KEY, json.dumps(secret)))
         vault.log("identity.create")
@@ -55,9 +53,6 @@ def private_keys(vault) -> dict:
 
 def public(vault) -> dict:
     """The public identity, as shared with colleagues."""
-    from dossier.handover.agefile import recipient_of
-    from dossier.practice import get_practice
-
     secret = private_keys(vault)
     age = recipient_of(secret["age_secret"])
     ed = crypto.b64(crypto.signing_public_key(crypto.unb64(secret["ed25519_seed"])))
@@ -93,10 +88,6 @@ def read_public(file: Path) -> dict:
 
 def add_contact(vault, name: str, file: Path | None = None, age: str | None = None) -> dict:
     """Keep a colleague's public identity: from their identity file, or only an age key."""
-    from dossier.errors import UsageError
-    from dossier.records import fields as F
-    from dossier.vault import now
-
     name = F.check_line("NAME", name, required=True)
     if (file is None) == (age is None):
         raise UsageError("give the colleague's identity FILE, or --age KEY for someone without dossier")
@@ -109,7 +100,7 @@ def add_contact(vault, name: str, file: Path | None = None, age: str | None = No
         if other:
             raise Refused(f"this key belongs to your contact {other[0]!r} already")
         vault.db.execute("INSERT INTO contacts (name, age, ed25519, fingerprint, added) VALUES (?,?,?,?,?)",
-                         (name, keys["age"], keys["ed25519"], keys["fingerprint"], now()))
+                         (name, keys["age"], keys["ed25519"], keys["fingerprint"], clock.now()))
         vault.log("contact.add", detail="with signing key" if keys["ed25519"] else "age key only")
     return {"name": name, **keys}
 
@@ -120,8 +111,6 @@ def list_contacts(db) -> list[dict]:
 
 
 def remove_contact(vault, name: str) -> None:
-    from dossier.errors import NotFound
-
     with vault.write():
         if vault.db.execute("DELETE FROM contacts WHERE name = ?", (name,)).rowcount == 0:
             raise NotFound(f"no contact named {name!r}", "see them with: dossier contacts list")

@@ -9,15 +9,15 @@ included.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import importlib.resources
 import json
 import os
 import secrets
 import shlex
 
-from dossier import paths
+from dossier import clock, paths
 from dossier.errors import DossierError
+from dossier.vault import audit
 
 NOTES = """Tweede gesprek. Eva slaapt slecht sinds de reorganisatie en ligt 's nachts te piekeren over
 de deadlines van haar team. We hebben de stressreactie uitgelegd (spanning en herstel) en een
@@ -27,7 +27,7 @@ FINDINGS = "Herstel schiet tekort door piekeren in de avond; ademhalingstraining
 
 
 def _steps(example: str, notes: str, findings: str, out: str) -> list[tuple[str, list[str]]]:
-    today = dt.date.today().isoformat()
+    today = clock.today()
     return [
         ("Create a vault (the passphrase comes from DOSSIER_PASSPHRASE here; normally a hidden prompt)", ["init"]),
         ("Import the fictional practice (dossier/1 JSON, all or nothing)", ["import", example]),
@@ -59,9 +59,9 @@ def _steps(example: str, notes: str, findings: str, out: str) -> list[tuple[str,
     ]
 
 
-def run_demo(echo=print) -> None:
-    from dossier.cli.app import cli
-
+def run_demo(cli, echo=print) -> None:
+    """Run the demo's steps through ``cli``, the root command (cli/app.py passes it: this module
+    does not import the app, which imports it)."""
     example = importlib.resources.files("dossier.examples") / "praktijk.json"
     with paths.private_tempdir() as tmp, importlib.resources.as_file(example) as example_path, \
             _env("DOSSIER_PASSPHRASE", "demo " + secrets.token_urlsafe(18)):
@@ -83,8 +83,7 @@ def run_demo(echo=print) -> None:
 
 def _forget_mirror(vault) -> None:
     with contextlib.suppress(OSError, ValueError, KeyError):
-        vault_id = json.loads((vault / "keyslots.json").read_text())["vault_id"]
-        (paths.mirror_dir() / f"{vault_id}.json").unlink()
+        audit.forget_mirror(json.loads((vault / "keyslots.json").read_text())["vault_id"])
 
 
 @contextlib.contextmanager

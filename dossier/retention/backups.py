@@ -30,12 +30,14 @@ import shutil
 import time
 from pathlib import Path
 
-from dossier import destroy, paths
-from dossier.records import attachments
+from dossier import __version__, clock, paths
 from dossier.errors import (BackupDamaged, BackupTooNew, DossierError, FileProblem, InvalidInput, NoBackupFolder,
                             RollbackDetected, UsageError, VaultDamaged)
-from dossier.store import SCHEMA_VERSION, DatabaseError
-from dossier.vault import LOCK_NAME
+from dossier.format.ids import UUID_PATTERN
+from dossier.retention.erase import forget
+from dossier.store import SCHEMA_VERSION, DatabaseError, connect
+from dossier.store.blobs import blob_ids
+from dossier.vault import LOCK_NAME, Vault, ledger
 
 FORMAT = "dossier-backup/1"
 MANIFEST = "manifest.json"
@@ -43,7 +45,7 @@ PREFIX = "dossier-backup-"
 BACKUP_DIR_KEY = "backup_dir"
 _NAME = re.compile(r"dossier-backup-(\d{8}T\d{6}Z)-[0-9a-f]{6}")
 _FORMAT_VERSION = re.compile(r"dossier-backup/(\d+)")
-_BLOB = re.compile(r"blobs/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_BLOB = re.compile(f"blobs/{UUID_PATTERN}")
 _CHUNK = 1 << 20
 STALE_PARTIAL_S = 3600  # an unfinished backup folder this old is left from a crash
 
@@ -60,9 +62,6 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
     """Write a backup of the vault into ``to_dir`` (remembered for next time) or into the
     remembered backup folder; returns the new backup's folder. All or nothing: the backup is
     written under a hidden name and renamed when complete."""
-    from dossier import __version__
-    from dossier.store import connect
-
     if vault.rollback:
         raise RollbackDetected(vault.rollback, "check the vault first: dossier verify")
     remembered = backup_folder(vault)
@@ -71,7 +70,7 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
         # Not created: the disk that holds it is probably not plugged in.
         raise FileProblem(f"{folder}: the backup folder cannot be reached",
                           "plug in the disk that holds it, or give another folder with --to DIR")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.utc_now()
     name = f"{PREFIX}{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
     final, partial = folder / name, folder / f".{name}.partial"
     try:
@@ -83,16 +82,16 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
         copy = connect(partial / "vault.db", db_key if vault.encrypted else None, test_unencrypted=not vault.encrypted)
         try:
             clients = [r[0] for r in copy.all("SELECT id FROM clients ORDER BY id")]
-            ledger = destroy.ledger(copy)
-            blob_ids = sorted(attachments.blob_ids(copy))
+            held = ledger.ledger(copy)
+            blobs = sorted(blob_ids(copy))
         finally:
             copy.close()
         slots = vault.slots_for(partial / "vault.db", db_key)
         paths.write_private_file(partial / "keyslots.json", json.dumps(slots, indent=2).encode())
         files = {"vault.db": _sha256(partial / "vault.db"), "keyslots.json": _sha256(partial / "keyslots.json")}
-        if blob_ids:
+        if blobs:
             paths.make_private_dir(partial / "blobs")
-        for blob_id in blob_ids:
+        for blob_id in blobs:
             source = vault.path / "blobs" / blob_id
             if not source.is_file():
                 raise VaultDamaged(f"the file of attachment {blob_id} is missing from the vault; no backup was made",
@@ -100,7 +99,7 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
             files[f"blobs/{blob_id}"] = _copy_private(source, partial / "blobs" / blob_id)
         manifest = {"format": FORMAT, "created": now.isoformat().replace("+00:00", "Z"), "vault_id": vault.vault_id,
                     "schema_version": vault.schema_version(), "dossier_version": __version__, "clients": clients,
-                    "ledger": ledger, "files": dict(sorted(files.items()))}
+                    "ledger": held, "files": dict(sorted(files.items()))}
         paths.write_private_file(partial / MANIFEST, _dump(manifest))
         for f in ("vault.db", "keyslots.json", MANIFEST):  # the blobs were synced as they were copied
             paths.fsync(partial / f)
@@ -275,17 +274,12 @@ def restore(backup: Path, to: Path, passphrase: str) -> dict:
     after re-applying every destruction recorded since (CSR 5.4): nothing destroyed comes
     back. ``passphrase`` is the vault's passphrase on the day of the backup. All or nothing:
     on any failure ``to`` is left as it was found (absent, or an empty folder)."""
-    from dossier.vault import Vault
-
     backup, to = Path(backup).expanduser(), Path(to).expanduser()
     manifest = verify_backup(backup)
-    if to.exists() and not to.is_dir():
-        raise FileProblem(f"{to}: is a file, not a folder")
+    paths.check_out_folder(to)
     if backup.resolve() in [to.resolve(), *to.resolve().parents]:
         raise UsageError(f"{to}: is inside the backup; restore into a folder elsewhere")
-    if to.is_dir() and any(to.iterdir()):
-        raise FileProblem(f"{to}: the folder is not empty; a restored vault needs a folder of its own",
-                          "give a new or empty folder with --to")
+    paths.check_new_folder(to, "a restored vault needs a folder of its own", "give a new or empty folder with --to")
     created = not to.exists()
     paths.make_private_dir(to)
     vault = None
@@ -299,7 +293,7 @@ def restore(backup: Path, to: Path, passphrase: str) -> dict:
         vault = Vault.open(to, passphrase, mirrored=False)
         vault.check()  # every page's MAC, SQLite's integrity, the audit chain
         entries = _known_ledger(vault, backup, str(manifest.get("vault_id") or vault.vault_id))
-        reapplied = destroy.forget(vault, entries)
+        reapplied = forget(vault, entries)
         previous = vault.vault_id
         lineage = vault.lineage() + [previous]
         vault_id = vault.renew_identity()
@@ -333,19 +327,13 @@ def _known_ledger(vault, backup: Path, original_id: str) -> list[dict]:
     """Every destruction this restore must honour, oldest date per client: the restored
     database's ledger, the manifests of the backups beside it (made later, or rewritten), and
     the ledger files kept beside the mirrors of the vault and the vaults it came from."""
-    found = list(destroy.ledger(vault.db))
+    beside = []
     for p in backup.parent.iterdir():
         if _NAME.fullmatch(p.name) and p.is_dir():
             with contextlib.suppress(DossierError):
-                found += destroy.ledger_entries(read_manifest(p).get("ledger"))
-    for vid in [original_id, *vault.lineage()]:
-        with contextlib.suppress(OSError, ValueError):
-            found += destroy.ledger_entries(json.loads(destroy.ledger_file(vid).read_text(encoding="utf-8")))
-    earliest: dict[str, str] = {}
-    for e in found:
-        if e["client_id"] not in earliest or e["destroyed"] < earliest[e["client_id"]]:
-            earliest[e["client_id"]] = e["destroyed"]
-    return [{"client_id": c, "destroyed": d} for c, d in sorted(earliest.items(), key=lambda kv: (kv[1], kv[0]))]
+                beside += ledger.ledger_entries(read_manifest(p).get("ledger"))
+    return ledger.merge_ledgers(ledger.ledger(vault.db), beside,
+                                ledger.read_outside([original_id, *vault.lineage()]))
 
 
 def _empty_out(to: Path, remove: bool) -> None:
@@ -368,11 +356,9 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
     attachment files erased), and add the entries to every backup's manifest, so that each
     backup carries the ledger to a later restore (CSR 5.4). Problems are collected per backup
     in ``failed`` (name, reason), never raised: the destruction in the vault stands."""
-    from dossier.vault import Vault
-
     result: dict = {"rewritten": [], "updated": [], "failed": []}
     folder = backup_folder(vault)
-    entries = destroy.ledger_entries(entries)
+    entries = ledger.ledger_entries(entries)
     if folder is None or not entries:
         return result
     if not folder.is_dir():
@@ -386,25 +372,25 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
             files = manifest.get("files")
             if not isinstance(files, dict) or not isinstance(manifest.get("clients"), list):
                 raise BackupDamaged("the manifest does not list the backup's files and clients")
-            ledger = destroy.merge_ledgers(destroy.ledger_entries(manifest.get("ledger")), entries)
+            merged = ledger.merge_ledgers(ledger.ledger_entries(manifest.get("ledger")), entries)
             if wanted & set(manifest["clients"]):
                 for rel in ("vault.db", "keyslots.json"):
                     if not (p / rel).is_file() or _sha256(p / rel) != files.get(rel):
                         raise BackupDamaged(f"{rel} is missing or does not match its checksum")
                 before = {rel for rel in files if (p / rel).exists()}
                 with Vault.open_with_master(p, vault.master_key, test_unencrypted=not vault.encrypted) as copy:
-                    destroy.forget(copy, entries)
+                    forget(copy, entries)
                     clients = [r[0] for r in copy.db.all("SELECT id FROM clients ORDER BY id")]
-                    ledger = destroy.merge_ledgers(ledger, destroy.ledger(copy.db))
+                    merged = ledger.merge_ledgers(merged, ledger.ledger(copy.db))
                     schema = copy.schema_version()
                 # Untouched attachment files keep the checksum they had, so damage stays visible.
                 files = {rel: h for rel, h in files.items() if not (rel in before and not (p / rel).exists())}
                 files.update({rel: _sha256(p / rel) for rel in ("vault.db", "keyslots.json")})
-                manifest.update(clients=clients, ledger=ledger, schema_version=schema, files=dict(sorted(files.items())))
+                manifest.update(clients=clients, ledger=merged, schema_version=schema, files=dict(sorted(files.items())))
                 paths.replace_private_file(p / MANIFEST, _dump(manifest))
                 result["rewritten"].append(p.name)
-            elif ledger != manifest.get("ledger"):
-                manifest["ledger"] = ledger
+            elif merged != manifest.get("ledger"):
+                manifest["ledger"] = merged
                 paths.replace_private_file(p / MANIFEST, _dump(manifest))
                 result["updated"].append(p.name)
         except (DossierError, OSError, DatabaseError) as e:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 
-from dossier import crypto
-from dossier.errors import InvalidInput, WrongPassphrase
+from dossier import clock, crypto
+from dossier.errors import InvalidInput, Refused, WrongPassphrase
+from dossier.format import fields as F
+from dossier.vault import keyslots
 
 META_KEY = "successor"
 
@@ -23,8 +25,6 @@ def setup(vault, shares: int, threshold: int, holders: list[str] = ()) -> list[s
     """Make a new successor secret, its key slot and its shares; returns the shares (word lists).
     An earlier setup's shares stop working."""
     import shamir_mnemonic
-
-    from dossier.records import fields as F
 
     if not 2 <= threshold <= shares <= 16:
         raise InvalidInput("--shares/--threshold", f"{threshold} of {shares}",
@@ -35,10 +35,8 @@ def setup(vault, shares: int, threshold: int, holders: list[str] = ()) -> list[s
     secret = crypto.random_bytes(32)
     words = [" ".join(m.split()) for m in shamir_mnemonic.generate_mnemonics(1, [(threshold, shares)], secret)[0]]
     with vault.write():
-        from dossier.vault import now
-
         vault.set_successor_slot(secret)
-        record = {"date": now()[:10], "shares": shares, "threshold": threshold, "holders": holders}
+        record = {"date": clock.today(), "shares": shares, "threshold": threshold, "holders": holders}
         vault.db.set_meta(META_KEY, json.dumps(record))
         vault.log("successor.setup", detail=f"{threshold} of {shares} shares" +
                   (f", to {len(holders)} named holders" if holders else ""))
@@ -47,15 +45,13 @@ def setup(vault, shares: int, threshold: int, holders: list[str] = ()) -> list[s
 
 def status(vault) -> dict | None:
     row = vault.db.one("SELECT value FROM meta WHERE key = ?", (META_KEY,))
-    active = any(sl.get("kind") == "successor" for sl in vault.slots["slots"])
+    active = keyslots.has_slot(vault.slots, "successor")
     return json.loads(row[0]) | {"active": active} if row else None
 
 
 def revoke(vault) -> None:
     """Remove the successor slot: every share of every earlier setup stops opening this vault."""
-    from dossier.errors import Refused
-
-    if not any(sl.get("kind") == "successor" for sl in vault.slots["slots"]):
+    if not keyslots.has_slot(vault.slots, "successor"):
         raise Refused("there is no successor access to revoke")
     with vault.write():
         vault.set_successor_slot(None)

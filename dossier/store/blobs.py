@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from pathlib import Path
 
 from dossier import crypto, paths
 from dossier.errors import VaultDamaged, WrongPassphrase
+from dossier.format.ids import UUID
 
 VERSION = b"\x02"
 _V1 = b"\x01"
 CHUNK = 1 << 20
-_NAME = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class BlobStore:
@@ -34,7 +33,7 @@ class BlobStore:
         self.folder = Path(folder)
 
     def _path(self, blob_id: str) -> Path:
-        if not _NAME.fullmatch(blob_id):
+        if not UUID.fullmatch(blob_id):
             raise ValueError("a blob id is an attachment id (a UUID)")
         return self.folder / blob_id
 
@@ -115,7 +114,7 @@ class BlobStore:
     def ids(self) -> set[str]:
         if not self.folder.is_dir():
             return set()
-        return {p.name for p in self.folder.iterdir() if _NAME.fullmatch(p.name)}
+        return {p.name for p in self.folder.iterdir() if UUID.fullmatch(p.name)}
 
     def sweep(self, referenced: set[str]) -> list[str]:
         """Erase every blob that no row refers to (left by a write that was rolled back)."""
@@ -175,3 +174,8 @@ class BlobWriter:
         with contextlib.suppress(OSError):
             self._fh.close()
         BlobStore(self.path.parent).erase(self.path.name)
+
+
+def blob_ids(db) -> set[str]:
+    """The attachments whose content is an encrypted file in blobs/ (the rest are in the row)."""
+    return {r[0] for r in db.all("SELECT id FROM attachments WHERE blob_key IS NOT NULL")}

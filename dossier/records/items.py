@@ -17,13 +17,13 @@ from __future__ import annotations
 import re
 
 from dossier.errors import Ambiguous, InvalidInput, NotFound
-from dossier.records import fields as F
+from dossier.format import fields as F
+from dossier.format.ids import UUID, list_of
 
 SESSION_PARTS = ("notes", "findings", "date", "duration_min")
 KINDS = {"session": "sessions", "questionnaire": "questionnaires", "measurement": "measurements",
          "attachment": "attachments", "request": "requests"}
 _DATED = {"session", "questionnaire", "measurement"}
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 HELP = ("a field (city, assignment.goal, …), persons, session:DATE-or-ID[.notes|.findings|.date|.duration_min], "
         "questionnaire:ID, measurement:ID, attachment:ID, request:ID or report")
 
@@ -83,11 +83,21 @@ def check_canonical(value, field: str, ids: dict[str, set[str]]) -> str | None:
     if value in ("report", "persons") or value in F.CLIENT_FIELDS:
         return value
     kind, ref, part = _split(value)
-    if kind not in KINDS or not _UUID.fullmatch(ref) or (part and kind != "session"):
+    if kind not in KINDS or not UUID.fullmatch(ref) or (part and kind != "session"):
         raise InvalidInput(field, value, "is not an item of the dossier", "items: " + HELP.replace("DATE-or-", ""))
     if ref not in ids.get(kind, set()):
         raise InvalidInput(field, value, f"names a {kind} that this client's dossier does not hold")
     return value
+
+
+def own_ids(doc: dict, checked: dict, where: str) -> dict[str, set[str]]:
+    """The ids of a client's own things by kind, for :func:`check_canonical`: from what the
+    sections before were checked to (``checked``), and the requests' ids from the document
+    itself (a statement may be about a request of the same document)."""
+    ids = {kind: {x["id"] for x in checked[key]} for kind, key in KINDS.items() if key in checked}
+    ids["request"] = {r.get("id") for r in list_of(doc, "requests", where) if isinstance(r, dict)
+                      and isinstance(r.get("id"), str)}
+    return ids
 
 
 # What a correction can change: client fields, and a session's notes, findings, date or length.

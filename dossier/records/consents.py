@@ -4,10 +4,12 @@ The current state, what later commands check, is the grant without a withdrawal.
 
 from __future__ import annotations
 
+from dossier import clock
 from dossier.errors import InvalidInput, Refused
-from dossier.records import fields as F
-from dossier.records.clients import get_summary, new_id
-from dossier.rights.requests import received_date
+from dossier.format import fields as F
+from dossier.format.ids import new_id
+from dossier.format.sections import list_section
+from dossier.records.clients import get_summary
 
 TYPES = {
     "substitute": "a substitute coach or successor may see the dossier (CSR 2.5)",
@@ -47,9 +49,7 @@ def _current(db, client_id: str, ctype: str, on: str) -> dict | None:
 
 def current(db, client_id: str, ctype: str, on: str | None = None) -> dict | None:
     """The consent of this type in force on date ``on`` (today), or None."""
-    from dossier.rights.requests import today
-
-    return _current(db, client_id, check_type(ctype), on or today())
+    return _current(db, client_id, check_type(ctype), on or clock.today())
 
 
 def grant(vault, client_id: str, ctype: str, how: str = "", scope: str = "", date: str | None = None) -> str:
@@ -57,10 +57,8 @@ def grant(vault, client_id: str, ctype: str, how: str = "", scope: str = "", dat
     ctype = check_type(ctype)
     how = check_how(how, ctype)
     scope = F.check_text("--scope", scope).strip()
-    date = received_date(date, "--date")
+    date = F.received_date(date, "--date")
     with vault.write():
-        from dossier.vault import now
-
         get_summary(vault.db, client_id)
         active = vault.db.one("SELECT granted FROM consents WHERE client_id = ? AND type = ? AND withdrawn IS NULL",
                               (client_id, ctype))
@@ -69,7 +67,7 @@ def grant(vault, client_id: str, ctype: str, how: str = "", scope: str = "", dat
                           f"to record a changed consent, withdraw it first: dossier consent withdraw CLIENT --type {ctype}")
         cid = new_id()
         vault.db.execute("INSERT INTO consents (id, client_id, type, granted, how, scope, created) VALUES (?,?,?,?,?,?,?)",
-                         (cid, client_id, ctype, date, how, scope, now()))
+                         (cid, client_id, ctype, date, how, scope, clock.now()))
         vault.log("consent.grant", client_id, detail=f"consent {cid}, type {ctype}")
     return cid
 
@@ -77,7 +75,7 @@ def grant(vault, client_id: str, ctype: str, how: str = "", scope: str = "", dat
 def withdraw(vault, client_id: str, ctype: str, date: str | None = None) -> str:
     """Record that the client withdrew a consent; it stays in the history."""
     ctype = check_type(ctype)
-    date = received_date(date, "--date")
+    date = F.received_date(date, "--date")
     with vault.write():
         get_summary(vault.db, client_id)
         row = vault.db.one("SELECT id, granted FROM consents WHERE client_id = ? AND type = ? AND withdrawn IS NULL",
@@ -103,3 +101,17 @@ def client_consents(db, client_id: str, ctype: str | None = None, with_current: 
         for r in rows:
             r["current"] = r["id"] in in_force
     return rows
+
+
+def _check(c: dict, w: str, ids) -> dict:
+    out = {"type": check_type(c.get("type"), f"{w}type"),
+           "granted": F.check_date(f"{w}granted", c.get("granted"), required=True),
+           "how": F.check_enum(f"{w}how", c.get("how") or "", ("", *HOW)),
+           "scope": F.check_text(f"{w}scope", c.get("scope")),
+           "withdrawn": F.check_date(f"{w}withdrawn", c.get("withdrawn"))}
+    if out["withdrawn"] and out["withdrawn"] < out["granted"]:
+        raise InvalidInput(f"{w}withdrawn", out["withdrawn"], "is before the consent was granted")
+    return out
+
+
+SECTION = list_section("consents", COLUMNS, _check, client_consents)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 
+from dossier import clock
+from dossier.render import texts
 from dossier.errors import InvalidInput
 
 LINE_MAX = 200  # characters in a one-line field
@@ -70,6 +73,14 @@ def check_date(field: str, value, required: bool = False) -> str | None:
     except ValueError:
         _fail(field, value, "is not a date that exists")
     return value
+
+
+def received_date(value, field: str = "--received") -> str:
+    """The date something was received or decided: the coach's today by default, never in the future."""
+    date = check_date(field, value) or clock.today()
+    if date > clock.today():
+        _fail(field, date, "is in the future")
+    return date
 
 
 def check_email(field: str, value) -> str:
@@ -175,6 +186,12 @@ CLIENT_FIELDS: dict[str, tuple] = {
 GROUPS = ("commissioner", "assignment", "agreement")
 BOOL_FIELDS = {p for p, spec in CLIENT_FIELDS.items() if spec[0] is check_bool}
 ATTACHMENT_KINDS = ("questionnaire", "hrv", "letter", "other")
+LANGS = texts.LANGS  # the languages of client documents and letters
+
+
+def check_lang(value, field: str = "--lang") -> str:
+    """A document language: nl (the default of every client document) or en."""
+    return check_enum(field, value, LANGS)
 
 
 def column(path: str) -> str:
@@ -218,3 +235,15 @@ def check_filename(field: str, value) -> str:
     if "/" in value or "\\" in value or value in (".", ".."):
         _fail(field, value, "must be a file name without folders")
     return value
+
+
+def fold(text: str) -> str:
+    """Text as people compare names: no accents, no case (Noëlle = noelle; search and the
+    anonymiser match with it too)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def fold_name(text: str) -> str:
+    """A name as compared by people: :func:`fold`, with single spaces."""
+    return " ".join(fold(text).split())

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 from dossier import paths
-from dossier.errors import DossierError, FileProblem
+from dossier.errors import EditorFailed, FileProblem
 
 FINDINGS_MARK = "# === Bevindingen van de coach"
 TEMPLATE = f"""# Notities van de sessie op {{date}}. Regels die met '#' beginnen worden genegeerd.
@@ -26,10 +26,6 @@ TEMPLATE = f"""# Notities van de sessie op {{date}}. Regels die met '#' beginnen
 
 {{findings}}
 """
-
-
-class EditorFailed(DossierError):
-    """The editor could not be started or did not exit cleanly; nothing was saved."""
 
 
 def editor_command() -> list[str]:

@@ -1,0 +1,75 @@
+"""dossier init | passwd | unlock-with-recovery | verify: the vault itself (TB 2.13-2.15, CSR 6.6)."""
+
+from __future__ import annotations
+
+import typer
+
+from dossier.cli import output
+
+def init(ctx: typer.Context):
+    """Create a vault: a passphrase (asked twice), Argon2id, and a one-time recovery key.
+
+    TB 2.13-2.15, CSR 6.6: records are kept encrypted, always. The new passphrase comes from
+    DOSSIER_PASSPHRASE for scripts, else from a hidden prompt.
+    """
+    from dossier import crypto
+    from dossier.cli import unlock
+    from dossier.vault import Vault, check_new_location
+    from dossier.vault.passphrase import check_passphrase_strength
+
+    path = ctx.obj["vault"]
+    check_new_location(path)  # before asking anything
+    passphrase = unlock.new_passphrase("DOSSIER_PASSPHRASE")
+    check_passphrase_strength(passphrase)
+    with output.err.status("Calibrating the key derivation (Argon2id, about half a second)…"):
+        kdf = crypto.calibrate()
+    vault, recovery = Vault.create(path, passphrase, kdf, check_strength=False)
+    vault.close()
+    output.ok(f"vault created at {path} (Argon2id: {kdf.opslimit} passes over {kdf.memlimit // 2**20} MiB)")
+    output.out.print("\nRecovery key (shown once; print it or write it down and keep it somewhere safe):\n")
+    output.out.print(f"    {recovery}\n", style="bold")
+    output.out.print("With it, 'dossier unlock-with-recovery' sets a new passphrase if you forget yours.")
+
+
+def passwd(ctx: typer.Context):
+    """Change the passphrase (the data key is rewrapped; the data is not re-encrypted).
+
+    The new passphrase comes from DOSSIER_NEW_PASSPHRASE for scripts, else it is asked twice.
+    """
+    from dossier.cli import unlock
+
+    with unlock.opened(ctx) as vault:
+        vault.change_passphrase(unlock.new_passphrase("DOSSIER_NEW_PASSPHRASE"))
+    output.ok("passphrase changed")
+
+
+def unlock_with_recovery(ctx: typer.Context):
+    """Set a new passphrase with the recovery key printed by 'dossier init'.
+
+    The recovery key comes from DOSSIER_RECOVERY_KEY or a hidden prompt; the new passphrase
+    from DOSSIER_NEW_PASSPHRASE or a hidden prompt (asked twice).
+    """
+    from dossier.cli import unlock
+    from dossier.vault import Vault
+
+    with Vault.open_with_recovery(ctx.obj["vault"], unlock.recovery_key()) as vault:
+        vault.change_passphrase(unlock.new_passphrase("DOSSIER_NEW_PASSPHRASE"))
+    output.ok("new passphrase set with the recovery key")
+
+
+def verify(
+    ctx: typer.Context,
+    accept_rollback: bool = typer.Option(False, "--accept-rollback",
+                                         help="Accept the vault as it is now after a restore (logged)."),
+):
+    """Check the whole vault: every page's MAC, SQLite's integrity, the audit chain, rollback.
+
+    Exit code 5 when something is wrong, 6 when the vault is older than its mirror.
+    """
+    from dossier.cli import unlock
+
+    with unlock.opened(ctx) as vault:
+        if accept_rollback and vault.rollback:
+            output.warn("accepted: " + vault.accept_rollback())
+        entries = vault.check()
+    output.ok(f"vault verified: pages, integrity and {entries} audit entries in an unbroken chain")

@@ -1,0 +1,389 @@
+"""The vault, the front door of the library: one folder holding the SQLCipher database, its
+key-slot file and the encrypted attachment files.
+
+``Vault.create`` makes a vault and returns its one-time recovery key; ``Vault.open`` unlocks it
+with the passphrase, ``Vault.open_with_recovery`` with the recovery key. Every unlock, change,
+export and disclosure is appended to the audit chain (vault/audit.py), whose head is mirrored
+outside the vault folder so that an old copy of the vault or a stale WAL cannot pass
+unnoticed (TB 2.13-2.15, CSR 6.2, 6.6: confidentiality, security and integrity of the records).
+The key slots are in vault/keyslots.py, the passphrase rules in vault/passphrase.py, the
+ledger of destroyed clients in vault/ledger.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from dossier import clock, crypto, paths
+from dossier.errors import RollbackDetected, VaultDamaged, VaultExists, WrongPassphrase
+from dossier.format.ids import new_id
+from dossier.store import connect
+from dossier.store.blobs import BlobStore, blob_ids
+from dossier.store.migrations import SCHEMA_VERSION, migrate, schema_version
+from dossier.vault import audit, keyslots
+from dossier.vault.audit import GENESIS, AuditEntry, audit_hash  # noqa: F401 (the library's names)
+from dossier.vault.keyslots import BLOBS_NAME, DB_NAME, LOCK_NAME, NEXT, SLOTS_NAME
+from dossier.vault.passphrase import check_passphrase_strength
+
+# cipher_memory_security makes SQLCipher wipe every allocation it frees. Measured with
+# benchmarks/bench_vault.py (docs/security.md, "Measured costs"): it makes import about 15x
+# and a common-word search about 6x slower, while the same plaintext also lives in Python
+# objects that nothing can wipe. Off, until the decrypted data has no other copies in memory.
+MEMORY_SECURITY = False
+
+__all__ = ["Vault", "AuditEntry", "check_new_location", "check_passphrase_strength", "MEMORY_SECURITY",
+           "DB_NAME", "SLOTS_NAME", "BLOBS_NAME", "LOCK_NAME"]
+
+
+def check_new_location(path: Path) -> None:
+    """Refuse to create a vault where one exists, on a file, or in a folder holding other things."""
+    if (path / DB_NAME).exists() or (path / SLOTS_NAME).exists():
+        raise VaultExists(f"{path}: a vault exists here already", "use --vault to choose another folder")
+    paths.check_new_folder(path, "a vault needs a folder of its own", "use --vault to choose a new or empty folder")
+
+
+class Vault:
+    """An unlocked vault. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: Path, db, slots: dict, data_key: bytes | None):
+        self.path = path
+        self._use(db)
+        self.slots = slots
+        self._data_key = data_key  # the master key the slots unwrap; see db_key()
+        self.vault_id = slots["vault_id"]
+        self.rollback: str | None = None
+        self.mirrored = True  # False for a backup opened to be rewritten: it has no mirror of its own
+        self.encrypted = True  # False only for forensic tests (test_unencrypted)
+
+    # -- creating and opening ------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path, passphrase: str, kdf: crypto.KdfParams | None = None, *,
+               check_strength: bool = True, schema_upto: int = SCHEMA_VERSION,
+               test_unencrypted: bool = False) -> tuple["Vault", str]:
+        """Create a vault folder; returns the open vault and its one-time recovery key.
+
+        ``kdf`` defaults to a calibration of about 0.5 s on this machine; anything below
+        libsodium's INTERACTIVE limits is refused unless it is ``KdfParams.TEST_ONLY_MINIMUM``.
+        ``schema_upto`` and ``test_unencrypted`` exist for tests (migrations, forensics).
+        """
+        path = Path(path)
+        check_new_location(path)
+        if check_strength:
+            check_passphrase_strength(passphrase)
+        kdf = kdf or crypto.calibrate()
+        if not kdf.at_least_interactive() and kdf != crypto.KdfParams.TEST_ONLY_MINIMUM:
+            raise ValueError("Argon2id parameters below libsodium's INTERACTIVE limits")
+        created_folder = not path.exists()
+        paths.make_private_dir(path)
+        data_key = crypto.random_key()
+        recovery = crypto.new_recovery_key()
+        vault_id = new_id()
+        # SQLite would create the file 0644; create it 0600 first (its WAL and SHM inherit the mode).
+        paths.write_private_file(path / DB_NAME, b"")
+        db = connect(path / DB_NAME, None if test_unencrypted else data_key, memory_security=MEMORY_SECURITY,
+                     test_unencrypted=test_unencrypted)
+        try:
+            migrate(db, upto=schema_upto)
+            with db.write():
+                db.execute("INSERT INTO meta(key, value) VALUES ('vault_id', ?)", (vault_id,))
+                db.execute("INSERT INTO meta(key, value) VALUES ('created', ?)", (clock.now(),))
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            slots = {
+                "format": keyslots.SLOTS_FORMAT,
+                "vault_id": vault_id,
+                "db_salt": crypto.b64(keyslots.first_bytes(path / DB_NAME)),
+                "slots": [
+                    keyslots.passphrase_slot(passphrase, data_key, kdf),
+                    keyslots.recovery_slot(crypto.parse_recovery_key(recovery), data_key),
+                ],
+            }
+            keyslots.write(path, slots, new=True)
+        except BaseException:
+            db.close()
+            keyslots.remove_half_made(path, created_folder)  # nothing half-done stays behind
+            raise
+        vault = cls(path, db, slots, data_key)
+        vault.encrypted = not test_unencrypted
+        vault._check_mirror()
+        with vault.write():
+            vault.log("vault.init", detail=f"schema {schema_upto}")
+        return vault, recovery
+
+    @classmethod
+    def open(cls, path: Path, passphrase: str, *, test_unencrypted: bool = False, mirrored: bool = True) -> "Vault":
+        """Unlock with the passphrase. Wrong passphrase: WrongPassphrase; damage: VaultDamaged.
+        ``mirrored=False`` skips the rollback mirror (a restore, before the copy is a vault of its own)."""
+        path = Path(path)
+        slots = keyslots.read_slots(path)
+        slot = keyslots.slot(slots, "passphrase")
+        kek = crypto.derive_kek(passphrase, crypto.unb64(slot["salt"]), keyslots.kdf_of(slot))
+        data_key = crypto.unwrap(kek, crypto.unb64(slot["wrapped"]), "passphrase")
+        return cls._unlocked(path, slots, data_key, "unlock", test_unencrypted, mirrored)
+
+    @classmethod
+    def open_with_recovery(cls, path: Path, recovery_key: str, *, test_unencrypted: bool = False) -> "Vault":
+        """Unlock with the recovery key printed at ``init``."""
+        path = Path(path)
+        slots = keyslots.read_slots(path)
+        slot = keyslots.slot(slots, "recovery")
+        kek = crypto.recovery_kek(crypto.parse_recovery_key(recovery_key), crypto.unb64(slot["salt"]))
+        data_key = crypto.unwrap(kek, crypto.unb64(slot["wrapped"]), "recovery key")
+        return cls._unlocked(path, slots, data_key, "unlock.recovery", test_unencrypted)
+
+    @classmethod
+    def _unlocked(cls, path: Path, slots: dict, data_key: bytes, action: str, test_unencrypted: bool,
+                  mirror: bool = True) -> "Vault":
+        db = connect(path / DB_NAME, None if test_unencrypted else keyslots.db_key(slots, data_key),
+                     memory_security=MEMORY_SECURITY, test_unencrypted=test_unencrypted)
+        try:
+            row = db.one("SELECT value FROM meta WHERE key = 'vault_id'")
+        except Exception:
+            db.close()
+            raise VaultDamaged(f"{path}: the vault database has no dossier schema") from None
+        if row is None or row[0] != slots["vault_id"]:
+            db.close()
+            raise VaultDamaged(f"{path}: the key-slot file belongs to another vault")
+        vault = cls(path, db, slots, data_key)
+        vault.encrypted = not test_unencrypted
+        vault.mirrored = mirror
+        try:
+            vault._check_mirror()
+            # A rolled-back vault is not written to at all, not even by a migration.
+            ran = migrate(db) if vault.rollback is None else []
+            if vault.rollback is None:
+                with vault.write():
+                    if ran:
+                        vault.log("vault.migrate", detail=f"schema {ran[0] - 1} -> {ran[-1]}")
+                    vault.log(action)
+        except BaseException:
+            vault.close()
+            raise
+        return vault
+
+    @classmethod
+    def open_with_master(cls, path: Path, master_key: bytes, *, mirrored: bool = False,
+                         test_unencrypted: bool = False) -> "Vault":
+        """Open a vault folder whose slots wrap ``master_key`` (a backup of this vault), without
+        a passphrase; no mirror is checked or kept unless ``mirrored``."""
+        path = Path(path)
+        return cls._unlocked(path, keyslots.read_slots(path), master_key, "unlock.master", test_unencrypted, mirrored)
+
+    @classmethod
+    def open_with_successor(cls, path: Path, secret: bytes) -> "Vault":
+        """Unlock with the secret that K successor shares put back together (TB 2.28)."""
+        path = Path(path)
+        slots = keyslots.read_slots(path)
+        if not keyslots.has_slot(slots, "successor"):
+            raise WrongPassphrase("this vault has no successor access (never set up, or revoked)")
+        slot = keyslots.slot(slots, "successor")
+        kek = crypto.recovery_kek(secret, crypto.unb64(slot["salt"]))
+        master = crypto.unwrap(kek, crypto.unb64(slot["wrapped"]), "set of successor shares")
+        return cls._unlocked(path, slots, master, "unlock.successor", False)
+
+    def set_successor_slot(self, secret: bytes | None) -> None:
+        """Add (or replace) the successor slot for ``secret``, or remove it with None; the
+        key-slot file is rewritten atomically inside the current write."""
+        kept = [sl for sl in self.slots["slots"] if sl.get("kind") != "successor"]
+        if secret is not None:
+            slot = keyslots.recovery_slot(secret, self._data_key)
+            kept.append({**slot, "kind": "successor"})
+        slots = {**self.slots, "slots": kept}
+        keyslots.write(self.path, slots)
+        self.slots = slots
+
+    @property
+    def master_key(self) -> bytes:
+        """The key the slots unwrap; it wraps the database key (and a backup's)."""
+        return self._data_key
+
+    def slots_for(self, db_file: Path, db_key: bytes) -> dict:
+        """Key slots for another database file of this vault (a backup, or the next key):
+        the same passphrase and recovery slots, with ``db_key`` wrapped under the master key."""
+        return {**self.slots, "format": keyslots.SLOTS_FORMAT_2, "db_salt": crypto.b64(keyslots.first_bytes(db_file)),
+                "db_key": crypto.b64(crypto.wrap(self._data_key, db_key))}
+
+    def export_db(self, dest: Path) -> bytes:
+        """A consistent, compacted copy of the database at ``dest`` (0600) under a new random
+        key, which is returned; the live database is not changed (sqlcipher_export)."""
+        key = crypto.random_key()
+        paths.write_private_file(Path(dest), b"")
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            keyspec = "''" if not self.encrypted else f"\"x'{key.hex()}'\""
+            self.db.execute(f"ATTACH DATABASE ? AS nextdb KEY {keyspec}", (str(dest),))
+            try:
+                self.db.execute("SELECT sqlcipher_export('nextdb')")
+            finally:
+                self.db.execute("DETACH DATABASE nextdb")
+            with open(dest, "rb+") as fh:
+                os.fsync(fh.fileno())
+        except BaseException:
+            Path(dest).unlink(missing_ok=True)
+            raise
+        return key
+
+    def rekey(self) -> None:
+        """Replace the database with a compacted copy under a new random key (after a
+        destruction, CSR 5.4): pages of the old file that a disk may still hold are under a
+        key that is then nowhere. Crash-safe: the next key's slot file is written before the
+        database is swapped, and :func:`keyslots.finish_rotation` completes or undoes a half swap."""
+        db_file, slots_file = self.path / DB_NAME, self.path / SLOTS_NAME
+        new_db, new_slots = db_file.with_name(DB_NAME + NEXT), slots_file.with_name(SLOTS_NAME + NEXT)
+        with keyslots.rotation_lock(self.path):  # another process's open waits instead of undoing this
+            for stale in (new_db, new_slots):
+                stale.unlink(missing_ok=True)
+            key = self.export_db(new_db)
+            slots = self.slots_for(new_db, key)
+            paths.write_private_file(new_slots, json.dumps(slots, indent=2).encode())
+            paths.fsync(new_slots)
+            self.db.close()
+            os.replace(new_db, db_file)
+            paths.fsync_dir(self.path)
+            os.replace(new_slots, slots_file)
+            paths.fsync_dir(self.path)
+            for leftover in ("-wal", "-shm"):
+                (self.path / (DB_NAME + leftover)).unlink(missing_ok=True)
+        self.slots = slots
+        self._use(connect(db_file, None if not self.encrypted else key, memory_security=MEMORY_SECURITY,
+                          test_unencrypted=not self.encrypted))
+
+    def _use(self, db) -> None:
+        """Work on this database connection, with the vault's attachment files beside it."""
+        self.db = db
+        self.db.blobs = BlobStore(self.path / BLOBS_NAME)
+
+    def lineage(self) -> list[str]:
+        """The ids of the vaults this one was restored from (a restore gives a vault a new id)."""
+        row = self.db.one("SELECT value FROM meta WHERE key = 'restored_from'")
+        try:
+            return [str(v) for v in json.loads(row[0])] if row else []
+        except (ValueError, TypeError):
+            return []
+
+    def renew_identity(self) -> str:
+        """Give this vault a new vault id (a restored copy becomes a vault of its own, with its
+        own mirror, instead of a rolled-back twin of the original). Returns the new id."""
+        vault_id = new_id()
+        slots = {**self.slots, "vault_id": vault_id}
+        with self.db.write():
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'vault_id'", (vault_id,))
+            keyslots.write(self.path, slots)
+        self.slots, self.vault_id = slots, vault_id
+        return vault_id
+
+    def close(self) -> None:
+        self._data_key = None
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- passphrase and recovery key -------------------------------------------------------
+
+    def change_passphrase(self, new_passphrase: str, kdf: crypto.KdfParams | None = None, *,
+                          check_strength: bool = True) -> None:
+        """Rewrap the data key under a new passphrase; the data is not re-encrypted."""
+        if check_strength:
+            check_passphrase_strength(new_passphrase)
+        kdf = kdf or keyslots.kdf_of(keyslots.slot(self.slots, "passphrase"))
+        slots = dict(self.slots)
+        slots["slots"] = [keyslots.passphrase_slot(new_passphrase, self._data_key, kdf) if s["kind"] == "passphrase" else s
+                          for s in self.slots["slots"]]
+        if self.rollback is not None:
+            # A rolled-back vault refuses writes, but a coach who forgot the passphrase must
+            # still get in to confirm or reject the rollback: the key slot is outside the database.
+            keyslots.write(self.path, slots)
+            self.slots = slots
+            return
+        with self.write():
+            keyslots.write(self.path, slots)
+            self.slots = slots
+            self.log("passphrase.change")
+
+    # -- audit chain and rollback guard ------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write(self):
+        """A write transaction; refused while the vault is older than its mirror."""
+        if self.rollback is not None:
+            raise RollbackDetected(self.rollback, "check your backups, then run 'dossier verify --accept-rollback'")
+        with self.db.write():
+            yield self.db
+        self._update_mirror()
+
+    def log(self, action: str, client_id: str | None = None, detail: str = "") -> AuditEntry:
+        """Append an audit entry (inside the current write). Never pass content in ``detail``."""
+        return audit.append(self.db, action, client_id, detail)
+
+    def head(self) -> tuple[int, str]:
+        return audit.head(self.db)
+
+    def audit_entries(self, client_id: str | None = None) -> list[AuditEntry]:
+        return audit.entries(self.db, client_id)
+
+    def verify_audit(self) -> list[str]:
+        """Problems in the chain (empty when every entry links to the one before it)."""
+        return audit.verify_chain(self.db)
+
+    def _check_mirror(self) -> None:
+        if not self.mirrored:
+            return
+        if audit.read_mirror(self.vault_id) is None:
+            self._update_mirror()
+            return
+        self.rollback = audit.rollback_of(self.db, self.vault_id)
+
+    def _update_mirror(self) -> None:
+        if self.mirrored:
+            audit.write_mirror(self.db, self.vault_id, self.path)
+
+    def accept_rollback(self) -> str:
+        """The coach confirms the vault as it is now; the mirror follows it (logged)."""
+        message = self.rollback or ""
+        self.rollback = None
+        with self.write():
+            self.log("vault.accept-rollback", detail=message[:200])
+        ran = migrate(self.db)  # an old copy was left at its schema while it was not accepted
+        if ran:
+            with self.write():
+                self.log("vault.migrate", detail=f"schema {ran[0] - 1} -> {ran[-1]}")
+        audit.write_mirror(self.db, self.vault_id, self.path, only_forward=False)
+        return message
+
+    # -- whole-vault checks ----------------------------------------------------------------------
+
+    def verify(self) -> list[str]:
+        """Every problem found by SQLCipher's page check, SQLite's integrity check and the audit chain."""
+        problems = []
+        if self.encrypted:
+            problems += [f"cipher: {r[0]}" for r in self.db.all("PRAGMA cipher_integrity_check")]
+        rows = [r[0] for r in self.db.all("PRAGMA integrity_check")]
+        if rows != ["ok"]:
+            problems += [f"integrity: {r}" for r in rows]
+        problems += self.verify_audit()
+        problems += [f"attachment {a}: its encrypted file is missing from {BLOBS_NAME}/"
+                     for a in sorted(blob_ids(self.db) - self.db.blobs.ids())]
+        if self.rollback:
+            problems.append(self.rollback)
+        return problems
+
+    def check(self, audit_only: bool = False) -> int:
+        """Raise on any problem (RollbackDetected when that is all, else VaultDamaged), naming
+        every problem in one line; returns the number of audit entries checked."""
+        problems = self.verify_audit() if audit_only else self.verify()
+        if problems == [self.rollback]:
+            raise RollbackDetected(self.rollback, "if this restore was on purpose: dossier verify --accept-rollback")
+        if problems:
+            more = f" (and {len(problems) - 1} more: {'; '.join(problems[1:4])})" if len(problems) > 1 else ""
+            raise VaultDamaged(problems[0] + more, "restore the vault from a backup")
+        return self.head()[0]
+
+    def schema_version(self) -> int:
+        return schema_version(self.db)

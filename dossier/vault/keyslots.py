@@ -1,0 +1,160 @@
+"""The key-slot file beside the database: the master key wrapped under the passphrase, the
+recovery key and (optionally) the successor's secret, and the database key wrapped under the
+master key (design.md, "The vault"). Also the crash-safe swap of a key rotation and the lock
+that keeps an open in another process out of one (TB 2.13-2.15, CSR 6.6).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from dossier import crypto, paths
+from dossier.errors import VaultDamaged, VaultMissing, WrongPassphrase
+
+DB_NAME = "vault.db"
+SLOTS_NAME = "keyslots.json"
+BLOBS_NAME = "blobs"
+NEXT = ".next"  # vault.db.next and keyslots.json.next: a key rotation under way (see Vault.rekey)
+LOCK_NAME = ".rotation.lock"  # held while a rotation swaps files and while an open reads them
+SLOTS_FORMAT = "dossier-keyslots/1"
+# /2 adds "db_key": the database key wrapped under the key the slots unwrap (the master key),
+# so the database key can be replaced (after a destruction) without the passphrase or the
+# recovery key. In /1 the slots unwrap the database key itself.
+SLOTS_FORMAT_2 = "dossier-keyslots/2"
+
+
+def passphrase_slot(passphrase: str, data_key: bytes, kdf: crypto.KdfParams) -> dict:
+    salt = crypto.random_salt()
+    kek = crypto.derive_kek(passphrase, salt, kdf)
+    return {"kind": "passphrase", "kdf": "argon2id", "opslimit": kdf.opslimit, "memlimit": kdf.memlimit,
+            "salt": crypto.b64(salt), "wrapped": crypto.b64(crypto.wrap(kek, data_key))}
+
+
+def recovery_slot(entropy: bytes, data_key: bytes) -> dict:
+    salt = crypto.random_salt()
+    kek = crypto.recovery_kek(entropy, salt)
+    return {"kind": "recovery", "kdf": "blake2b", "salt": crypto.b64(salt),
+            "wrapped": crypto.b64(crypto.wrap(kek, data_key))}
+
+
+def kdf_of(slot: dict) -> crypto.KdfParams:
+    return crypto.KdfParams(int(slot["opslimit"]), int(slot["memlimit"]))
+
+
+def slot(slots: dict, kind: str) -> dict:
+    for s in slots["slots"]:
+        if s.get("kind") == kind:
+            return s
+    raise VaultDamaged(f"the key-slot file has no {kind} slot")
+
+
+def has_slot(slots: dict, kind: str) -> bool:
+    return any(s.get("kind") == kind for s in slots["slots"])
+
+
+def first_bytes(db_file: Path, n: int = 16) -> bytes:
+    with open(db_file, "rb") as fh:
+        return fh.read(n)
+
+
+def write(path: Path, slots: dict, new: bool = False) -> None:
+    """Write the key-slot file of the vault at ``path`` (atomically, unless it is ``new``)."""
+    data = json.dumps(slots, indent=2).encode()
+    if new:
+        paths.write_private_file(path / SLOTS_NAME, data)
+    else:
+        paths.replace_private_file(path / SLOTS_NAME, data)
+
+
+def remove_half_made(path: Path, created_folder: bool) -> None:
+    """Remove what a failed create left: nothing half-done stays behind."""
+    for name in (SLOTS_NAME, DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
+        with contextlib.suppress(OSError):
+            (path / name).unlink()
+    if created_folder:
+        with contextlib.suppress(OSError):
+            path.rmdir()
+
+
+def db_key(slots: dict, master: bytes) -> bytes:
+    """The database key: wrapped under the master key (format /2), or the master key itself (/1)."""
+    if "db_key" not in slots:
+        return master
+    try:
+        return crypto.unwrap(master, crypto.unb64(slots["db_key"]), "database key")
+    except (WrongPassphrase, ValueError):
+        raise VaultDamaged("the key-slot file's database key does not open with this vault's key") from None
+
+
+def finish_rotation(path: Path) -> None:
+    """Complete or undo a key rotation that a crash interrupted (Vault.rekey): if the database
+    was swapped, its slot file follows; if not, the unfinished next files are removed."""
+    db_file, new_db = path / DB_NAME, path / (DB_NAME + NEXT)
+    new_slots = path / (SLOTS_NAME + NEXT)
+    if new_slots.exists():
+        try:
+            salt = crypto.unb64(json.loads(new_slots.read_text(encoding="utf-8"))["db_salt"])
+        except (OSError, ValueError, KeyError, TypeError):
+            salt = None
+        if salt is not None and db_file.exists() and not new_db.exists() and first_bytes(db_file) == salt:
+            os.replace(new_slots, path / SLOTS_NAME)
+            paths.fsync_dir(path)
+        else:
+            new_slots.unlink()
+    new_db.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def rotation_lock(path: Path):
+    """An exclusive lock on the vault folder's lock file (POSIX flock): a key rotation holds it
+    while it swaps files, and an open while it reads them, so that an open in another process
+    neither removes the files of a rotation under way nor reads half of one. Where there is no
+    flock (Windows) or the folder is read-only, there is no lock."""
+    try:
+        import fcntl  # POSIX only; on Windows there is no lock (see the docstring)
+
+        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def read_slots(path: Path) -> dict:
+    """The key slots of the vault at ``path``, after finishing any rotation a crash left."""
+    if not (path / DB_NAME).exists() and not (path / SLOTS_NAME).exists():
+        return load_slots(path)  # no vault here: no lock file to leave behind
+    with rotation_lock(path):
+        return load_slots(path)
+
+
+def load_slots(path: Path) -> dict:
+    finish_rotation(path)
+    db_file, slots_file = path / DB_NAME, path / SLOTS_NAME
+    if not db_file.exists() and not slots_file.exists():
+        raise VaultMissing(f"no vault at {path}", "create one with 'dossier init', or pass --vault / set DOSSIER_VAULT")
+    if not slots_file.exists():
+        raise VaultDamaged(f"{path}: the key-slot file {SLOTS_NAME} is missing")
+    if not db_file.exists():
+        raise VaultDamaged(f"{path}: the vault database {DB_NAME} is missing")
+    try:
+        slots = json.loads(slots_file.read_text(encoding="utf-8"))
+        if slots.get("format") not in (SLOTS_FORMAT, SLOTS_FORMAT_2):
+            raise ValueError("format")
+        for s in slots["slots"]:
+            crypto.unb64(s["salt"]), crypto.unb64(s["wrapped"])
+        db_salt = crypto.unb64(slots["db_salt"])
+        str(slots["vault_id"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise VaultDamaged(f"{path}: the key-slot file {SLOTS_NAME} is damaged") from None
+    if first_bytes(db_file) != db_salt:
+        raise VaultDamaged(f"{path}: the key-slot file does not match the vault database "
+                           "(or the database's first page is damaged)")
+    return slots

@@ -1,0 +1,92 @@
+"""The ledger of destroyed clients: id and date, never a name or content (CSR 5.4).
+
+It lives in the vault (table ``ledger``), in every backup's manifest, and in a file beside the
+vault's rollback mirror, outside every vault. A restore of an old backup re-applies every
+ledger it can find, so that nothing destroyed comes back. One merge rule: each client once,
+with the first date it was destroyed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from dossier import clock, paths
+
+
+def ledger(db) -> list[dict]:
+    """The vault's own ledger, oldest first."""
+    return [{"client_id": c, "destroyed": d}
+            for c, d in db.all("SELECT client_id, destroyed FROM ledger ORDER BY destroyed")]
+
+
+def destroyed_on(db, client_id: str) -> str | None:
+    """The date this client was destroyed, if the ledger has it (a vault from before the
+    ledger existed has no such table, and says None)."""
+    if not db.one("SELECT 1 FROM sqlite_master WHERE name = 'ledger'"):
+        return None
+    row = db.one("SELECT destroyed FROM ledger WHERE client_id = ?", (client_id,))
+    return row[0] if row else None
+
+
+def add(db, client_id: str, date: str) -> None:
+    """Record a destruction in the vault's ledger (inside the deleting write); a client already
+    recorded keeps its first date."""
+    db.execute("INSERT OR IGNORE INTO ledger (client_id, destroyed) VALUES (?, ?)", (client_id, date))
+
+
+def ledger_entries(value) -> list[dict]:
+    """Well-formed ledger entries only (a file or manifest in plaintext that anyone could edit)."""
+    if not isinstance(value, list):
+        return []
+    return [{"client_id": e["client_id"].strip().lower(), "destroyed": e["destroyed"]} for e in value
+            if isinstance(e, dict) and isinstance(e.get("client_id"), str) and isinstance(e.get("destroyed"), str)]
+
+
+def merge_ledgers(first: list[dict], *more: list[dict]) -> list[dict]:
+    """One ledger of all, each client once (with its earliest date), in the order of the dates."""
+    known: dict[str, str] = {}
+    for entries in (first, *more):
+        for e in entries:
+            if e["client_id"] not in known or e["destroyed"] < known[e["client_id"]]:
+                known[e["client_id"]] = e["destroyed"]
+    return [{"client_id": c, "destroyed": d} for c, d in sorted(known.items(), key=lambda kv: (kv[1], kv[0]))]
+
+
+def ledger_file(vault_id: str) -> Path:
+    """Destroyed ids and dates, kept outside the vault beside its mirror (no content): a
+    restore of an old backup consults it, even when the vault itself is lost."""
+    return paths.mirror_dir() / f"{vault_id}.ledger.json"
+
+
+def read_outside(vault_ids: list[str]) -> list[dict]:
+    """The entries of the ledger files of these vaults (missing or unreadable ones add none)."""
+    found: list[dict] = []
+    for vault_id in vault_ids:
+        try:
+            found += ledger_entries(json.loads(ledger_file(vault_id).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def record_outside(vault_ids: list[str], entries: list[dict]) -> None:
+    """Add ``entries`` to the ledger file of each of these vaults (a vault and those it was
+    restored from, so that a restore of their old backups forgets these clients too)."""
+    if not entries:
+        return
+    for vault_id in vault_ids:
+        path = ledger_file(vault_id)
+        try:
+            known = json.loads(path.read_text())
+        except FileNotFoundError:
+            known = []
+        except (OSError, ValueError):
+            known = None
+        if not isinstance(known, list):  # damaged: set aside, never overwritten with less than it held
+            os.replace(path, path.with_name(f"{path.name}.damaged-{clock.today()}"))
+            known = []
+        known = merge_ledgers(ledger_entries(known), entries)
+        paths.make_private_dir(path.parent)
+        paths.replace_private_file(path, json.dumps(known, indent=2).encode())

@@ -368,3 +368,16 @@ def test_a_client_with_an_anonymised_export_is_destroyed_with_its_placeholders(c
     assert r.exit_code == 0, r.stderr
     with Vault.open(practice, PASSPHRASE) as v:
         assert v.db.one("SELECT count(*) FROM pseudonyms")[0] == 0
+
+
+def test_every_table_of_a_client_has_a_word_in_the_destruction_letter(vault):
+    """The letter says what was destroyed; a table added later (found through its foreign key
+    to clients) must get its words in both languages, or this fails."""
+    from dossier.retention.letters import WHAT
+
+    tables = set(client_tables(vault.db))
+    assert {"sessions", "attachments", "consents", "pseudonyms", "provenance"} <= tables
+    assert "destructions" not in tables and "ledger" not in tables  # they outlive the client
+    for lang in ("nl", "en"):
+        assert tables - set(WHAT[lang]) == set(), lang
+        assert all(WHAT[lang][t].strip() for t in tables)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from dossier.cli import output
+from dossier.clock import local_time
 from dossier.cli.unlock import opened
 
 app = typer.Typer(help="Attachments stored encrypted in the vault (questionnaire PDFs, HRV reports, letters).",
@@ -41,7 +42,7 @@ def list_(ctx: typer.Context, client: str = typer.Argument(..., help="Id, unique
     if json_:
         return output.emit_json(rows)
     output.table(f"{len(rows)} attachments", ["id", "kind", "file", "bytes", "added"],
-                 [[r["id"][:8], r["kind"], r["filename"], r["size"], r["added"]] for r in rows])
+                 [[r["id"][:8], r["kind"], r["filename"], r["size"], local_time(r["added"])] for r in rows])
 
 
 @app.command("get")

@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from dossier.cli import output
+from dossier.clock import local_time
 from dossier.cli.unlock import opened
 
 app = typer.Typer(help="The audit log: every unlock, change, export and disclosure (no content).",
@@ -24,8 +25,8 @@ def list_(ctx: typer.Context,
         entries = [e.as_dict() for e in vault.audit_entries(resolve(vault.db, client) if client else None)]
     if json_:
         return output.emit_json(entries)
-    output.table(f"{len(entries)} audit entries", ["seq", "time (UTC)", "action", "client", "detail"],
-                 [[e["seq"], e["at"], e["action"], (e["client_id"] or "")[:8], e["detail"]] for e in entries])
+    output.table(f"{len(entries)} audit entries", ["seq", "time", "action", "client", "detail"],
+                 [[e["seq"], local_time(e["at"]), e["action"], (e["client_id"] or "")[:8], e["detail"]] for e in entries])
 
 
 @app.command("verify")

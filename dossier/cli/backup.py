@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from dossier.cli import output
+from dossier.clock import local_time
 from dossier.cli.unlock import opened
 
 TO_HELP = "The backup folder (default: the one remembered from 'dossier backup --to DIR')."
@@ -69,7 +70,7 @@ def list_(
     if json_:
         return output.emit_json(backups)
     output.table(f"{len(backups)} backups", ["name", "created", "clients", "status"],
-                 [[b["name"], b["created"], "" if b["clients"] is None else b["clients"],
+                 [[b["name"], local_time(b["created"]), "" if b["clients"] is None else b["clients"],
                    "ok" if b["ok"] else f"DAMAGED: {b['problem']}"] for b in backups])
     if any(not b["ok"] for b in backups):
         output.warn("a damaged backup may still hold destroyed dossiers (CSR 5.4): remove it when you have "

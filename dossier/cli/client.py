@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from dossier.cli import output
+from dossier.clock import local_time
 from dossier.cli.common import pairs
 from dossier.cli.unlock import opened
 
@@ -126,7 +127,7 @@ def render_client(c: dict) -> None:
                     [[k, v] for k, v in r["results"].items()])
     if c["attachments"]:
         o.table("Attachments", ["id", "kind", "file", "bytes", "added"],
-                [[x["id"][:8], x["kind"], x["filename"], x["size"], x["added"]] for x in c["attachments"]])
+                [[x["id"][:8], x["kind"], x["filename"], x["size"], local_time(x["added"])] for x in c["attachments"]])
     _render_rights(c)
 
 

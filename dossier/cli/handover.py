@@ -8,6 +8,7 @@ from typing import List, Optional
 import typer
 
 from dossier.cli import output
+from dossier.clock import local_time
 from dossier.cli.unlock import opened
 
 handover_app = typer.Typer(help="Hand clients over to a colleague in one encrypted, signed bundle (TB 2.28).",
@@ -63,7 +64,7 @@ def _show(summary: dict) -> None:
     sender = ", ".join(x for x in (summary["sender"], summary["practice"]) if x) or "—"
     output.fields("Handover bundle", [
         ("from", f"{summary['from']} ({sender})"),
-        ("fingerprint", summary["fingerprint"]), ("made", summary["created"]), ("reason", summary["reason"]),
+        ("fingerprint", summary["fingerprint"]), ("made", local_time(summary["created"])), ("reason", summary["reason"]),
         ("bundle", summary["bundle"]), ("members", f"{summary['members']} ({summary['bytes']:,} bytes)")])
     output.table(f"{len(summary['clients'])} clients", ["id", "client", "attachments", "ground", "note"],
                  [[c["id"][:8], c["name"], c["attachments"],

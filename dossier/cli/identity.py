@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from dossier.cli import output
+from dossier.clock import local_time
 from dossier.cli.unlock import opened
 
 identity_app = typer.Typer(help="Your public identity for receiving and signing handover bundles (TB 2.28).",
@@ -68,7 +69,7 @@ def list_(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help="
     if json_:
         return output.emit_json(rows)
     output.table(f"{len(rows)} contacts", ["name", "fingerprint", "signs", "added"],
-                 [[r["name"], r["fingerprint"], "yes" if r["ed25519"] else "no (age only)", r["added"][:10]]
+                 [[r["name"], r["fingerprint"], "yes" if r["ed25519"] else "no (age only)", local_time(r["added"])[:10]]
                   for r in rows])
 
 

@@ -46,7 +46,7 @@ def snippet(value: str) -> Text:
     return text
 
 
-_NO_WRAP = {"id", "date", "born", "added", "time (UTC)", "seq", "status", "last session", "received", "deadline",
+_NO_WRAP = {"id", "date", "born", "added", "time", "seq", "status", "last session", "received", "deadline",
             "granted", "withdrawn", "type", "kind", "age"}
 
 

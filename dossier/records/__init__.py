@@ -1,1 +1,1 @@
-"""The client record (CSR 9.1, CSR 7.1, TB 2.2-2.3): clients, sessions, results, attachments."""
+"""The dossier as stored, one module per dossier/1 section (CSR 9.1, 5.1-5.3, 6.1-6.5); document.py assembles them."""

@@ -413,7 +413,7 @@ def _date(value, lang: str) -> str:
     return f"{d.day} {T.MONTHS[lang][d.month - 1]} {d.year}"
 
 
-long_date = _date  # for letters written elsewhere (dossier/destroy.py, rights/disclosures.py)
+long_date = _date  # for letters written elsewhere (retention/letters.py, rights/reports.py)
 
 
 def _result(value, lang: str) -> str:

@@ -1,1 +1,1 @@
-"""The client's rights: copies, corrections, statements, consent, disclosures (CSR 5, 6)."""
+"""What the coach does for the client: the copy, decisions on requests, reports (CSR 5.1-5.3, 6.1; GDPR 15-20)."""

@@ -1,14 +1,4 @@
-"""The vault, the front door of the library: one folder holding the SQLCipher database, its
-key-slot file and the encrypted attachment files.
-
-``Vault.create`` makes a vault and returns its one-time recovery key; ``Vault.open`` unlocks it
-with the passphrase, ``Vault.open_with_recovery`` with the recovery key. Every unlock, change,
-export and disclosure is appended to the audit chain (vault/audit.py), whose head is mirrored
-outside the vault folder so that an old copy of the vault or a stale WAL cannot pass
-unnoticed (TB 2.13-2.15, CSR 6.2, 6.6: confidentiality, security and integrity of the records).
-The key slots are in vault/keyslots.py, the passphrase rules in vault/passphrase.py, the
-ledger of destroyed clients in vault/ledger.py.
-"""
+"""The vault, the front door of the library: Vault, its key slots, the audit chain and mirror, the ledger."""
 
 from __future__ import annotations
 
@@ -46,7 +36,17 @@ def check_new_location(path: Path) -> None:
 
 
 class Vault:
-    """An unlocked vault. Use as a context manager, or call :meth:`close`."""
+    """An unlocked vault: one folder holding the SQLCipher database, its key-slot file and the
+    encrypted attachment files. Use as a context manager, or call :meth:`close`.
+
+    ``Vault.create`` makes a vault and returns its one-time recovery key; ``Vault.open`` unlocks
+    it with the passphrase, ``Vault.open_with_recovery`` with the recovery key. Every unlock,
+    change, export and disclosure is appended to the audit chain (vault/audit.py), whose head is
+    mirrored outside the vault folder so that an old copy of the vault or a stale WAL cannot pass
+    unnoticed (TB 2.13-2.15, CSR 6.2, 6.6: confidentiality, security and integrity of the
+    records). The key slots are in vault/keyslots.py, the passphrase rules in
+    vault/passphrase.py, the ledger of destroyed clients in vault/ledger.py.
+    """
 
     def __init__(self, path: Path, db, slots: dict, data_key: bytes | None):
         self.path = path

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSPHRASE, assert_error, state
+from conftest import PASSPHRASE, assert_error, run, state
 from dossier.anonymise.core import anonymise
 from dossier.anonymise.detect import fold
 from dossier.vault import Vault
@@ -290,3 +290,29 @@ def test_rare_professions_are_reported_as_residual_risk_and_empty_notes_give_emp
     assert any("'wethouder'" in risk for risk in r.risks)
     empty = anonymise(client(sessions=[{"date": "2025-03-03", "notes": "", "findings": ""}]), secret=b"k")
     assert [s["notes"] for s in empty.sections if s["key"] == "session"] == [""]
+
+
+def test_a_broken_deduce_install_is_a_named_error_with_a_hint(practice, tmp_path):
+    """A deduce package without its lists (a half-finished or damaged install) found first on
+    the path: one error line and a hint, exit 1, nothing written; not an internal error."""
+    fake = tmp_path / "site" / "deduce"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    out = tmp_path / "casus.md"
+    r = run("anonymise", "noelle", "--out", out, "--yes", vault=practice, env={"PYTHONPATH": str(fake.parent)})
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.startswith("dossier: error: the deduce package is broken: its list names/lst_first_name cannot "
+                               "be read"), r.stderr
+    assert "dossier: hint: reinstall dossier" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_a_missing_deduce_is_a_named_error(monkeypatch):
+    from dossier.anonymise import lists
+    from dossier.errors import MissingComponent
+
+    monkeypatch.setattr(lists.importlib.util, "find_spec", lambda name: None)
+    lists.first_names.cache_clear()
+    with pytest.raises(MissingComponent, match="anonymise needs the deduce package"):
+        lists.first_names()
+    lists.first_names.cache_clear()

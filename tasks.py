@@ -31,7 +31,9 @@ def install(extra: str = "") -> None:
         print(f"+ creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     sh(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    sh(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".{extra}")
+    # Not editable: the install a coach gets (setuptools warns at every editable install). The
+    # tests and the demo run from this folder, whose dossier/ comes first on the path.
+    sh(PYTHON, "-m", "pip", "install", "--quiet", f".{extra}")
 
 
 def main(argv: list[str]) -> int:

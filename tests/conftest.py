@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,11 @@ from dossier.records.document import export_document
 from dossier.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
+# The standard age tool (and age-keygen) checks interop where it is installed; pyrage, an
+# independent implementation, checks dossier's age code in every run. .ci/run installs age and
+# sets DOSSIER_REQUIRE_AGE=1, which turns a missing tool into a failure.
+REQUIRE_AGE = os.environ.get("DOSSIER_REQUIRE_AGE") == "1"
+AGE_NOT_RUN: list[str] = []  # the interop checks left out in this run, for the summary line
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "praktijk.json"
 
@@ -100,6 +106,25 @@ def run(*args, vault: Path | None = None, passphrase: str | None = PASSPHRASE, e
         lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit)))
     return subprocess.run(cmd, capture_output=True, text=True, env=environ, input=input, timeout=timeout,
                           preexec_fn=limit)
+
+
+def age_cli(tool: str, *args, input: bytes | None = None, check: bool = False, test: str = ""):
+    """Run the standard ``age`` (or ``age-keygen``) tool; None when it is not installed (the
+    check is counted and named in the run's last lines), a failure under DOSSIER_REQUIRE_AGE=1."""
+    if shutil.which(tool) is None:
+        if REQUIRE_AGE:
+            pytest.fail(f"DOSSIER_REQUIRE_AGE=1, but the {tool} tool is not installed")
+        AGE_NOT_RUN.append(test or os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0])
+        return None
+    return subprocess.run([tool, *map(str, args)], input=input, capture_output=True, timeout=60, check=check)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AGE_NOT_RUN:
+        terminalreporter.write_line(
+            f"age interop: {len(AGE_NOT_RUN)} checks against the standard age tool were not run "
+            f"({len(set(AGE_NOT_RUN))} tests; pyrage checked the same files): the age tool is not installed. "
+            "Enable them with 'apt install age' or 'brew install age'.", yellow=True)
 
 
 def vault_bytes(path: Path) -> bytes:

@@ -1,5 +1,5 @@
 """The client's copy (CSR 5.1-5.3; GDPR Art. 15) and letters, read back as a person reads them:
-the text pdftotext finds, the fonts pdffonts lists, the pages pdftoppm draws."""
+the text a PDF reader finds, the fonts the file embeds, the pages as images (tests/pdftools.py)."""
 
 from __future__ import annotations
 

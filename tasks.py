@@ -19,9 +19,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 
-def sh(*args) -> None:
+def sh(*args, env=None) -> None:
     print("+", " ".join(map(str, args)), flush=True)
-    subprocess.run(list(map(str, args)), check=True, cwd=ROOT)
+    subprocess.run(list(map(str, args)), check=True, cwd=ROOT, env=env)
 
 
 def install(extra: str = "") -> None:
@@ -31,9 +31,11 @@ def install(extra: str = "") -> None:
         print(f"+ creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     sh(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    # Not editable: the install a coach gets (setuptools warns at every editable install). The
-    # tests and the demo run from this folder, whose dossier/ comes first on the path.
-    sh(PYTHON, "-m", "pip", "install", "--quiet", f".{extra}")
+    # Editable, so that the command runs this folder's code. setuptools (80 and later) prints a
+    # 12-line notice at every editable install, which reads to a coach like a failed install:
+    # it is filtered by its message (a category filter would need setuptools importable here).
+    sh(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".{extra}",
+       env={**os.environ, "PYTHONWARNINGS": "ignore:Editable installation"})
 
 
 def main(argv: list[str]) -> int:

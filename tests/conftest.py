@@ -108,13 +108,13 @@ def run(*args, vault: Path | None = None, passphrase: str | None = PASSPHRASE, e
                           preexec_fn=limit)
 
 
-def age_cli(tool: str, *args, input: bytes | None = None, check: bool = False, test: str = ""):
+def age_cli(tool: str, *args, input: bytes | None = None, check: bool = False):
     """Run the standard ``age`` (or ``age-keygen``) tool; None when it is not installed (the
     check is counted and named in the run's last lines), a failure under DOSSIER_REQUIRE_AGE=1."""
     if shutil.which(tool) is None:
         if REQUIRE_AGE:
             pytest.fail(f"DOSSIER_REQUIRE_AGE=1, but the {tool} tool is not installed")
-        AGE_NOT_RUN.append(test or os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0])
+        AGE_NOT_RUN.append(os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0])
         return None
     return subprocess.run([tool, *map(str, args)], input=input, capture_output=True, timeout=60, check=check)
 

@@ -89,7 +89,7 @@ def _confirm(yes: bool):
                         f"{p['attachment_bytes']} bytes of attachments; {why}")
         if yes:
             return True
-        from dossier.records.clients import fold_name
+        from dossier.format.fields import fold_name
 
         for p in plans:
             try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import json
 from pathlib import Path
 
@@ -10,12 +9,7 @@ from dossier import paths
 from dossier.errors import FileProblem
 
 FORMAT = "dossier/1"
-SCHEMA_FILE = "dossier-1.schema.json"
-
-
-def schema() -> dict:
-    """The JSON Schema of dossier/1 that ships in the package (docs/format.md explains it)."""
-    return json.loads((importlib.resources.files(__package__) / SCHEMA_FILE).read_text(encoding="utf-8"))
+# The JSON Schema ships beside this file as dossier-1.schema.json (docs/format.md explains it).
 
 
 def read_document(path: Path):

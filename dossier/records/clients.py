@@ -17,7 +17,6 @@ from dossier.vault import ledger
 
 _SCALARS = [p for p in F.CLIENT_FIELDS if "." not in p]
 RECORD_KEYS = ("id", *_SCALARS, "status", "closed", *F.GROUPS, "persons")
-fold_name = F.fold_name  # typing a client's name is compared with it
 
 
 def _check(doc: dict, checked: dict, where: str, with_content: bool) -> dict:
@@ -185,9 +184,9 @@ def resolve(db, query: str) -> str:
         for cid, first, last in db.all("SELECT id, first_name, last_name FROM clients WHERE substr(id, 1, ?) = ?",
                                        (len(low), low)):
             found[cid] = f"{first} {last}"
-    target = fold_name(q)
+    target = F.fold_name(q)
     for cid, first, last in db.all("SELECT id, first_name, last_name FROM clients"):
-        if target in (fold_name(f"{first} {last}"), fold_name(first), fold_name(last)):
+        if target in (F.fold_name(f"{first} {last}"), F.fold_name(first), F.fold_name(last)):
             found[cid] = f"{first} {last}"
     if len(found) == 1:
         return next(iter(found))

@@ -14,7 +14,7 @@ from dossier.store import connect
 from dossier.store.blobs import BlobStore, blob_ids
 from dossier.store.migrations import SCHEMA_VERSION, migrate, schema_version
 from dossier.vault import audit, keyslots
-from dossier.vault.audit import GENESIS, AuditEntry, audit_hash  # noqa: F401 (the library's names)
+from dossier.vault.audit import AuditEntry
 from dossier.vault.keyslots import BLOBS_NAME, DB_NAME, LOCK_NAME, NEXT, SLOTS_NAME
 from dossier.vault.passphrase import check_passphrase_strength
 

@@ -24,18 +24,51 @@ class Database:
     def __init__(self, conn):
         self.conn = conn
         self._depth = 0
+        # Set by the vault: a new connection after another process re-encrypted the database
+        # under a new key (Vault.rekey); this connection's key then no longer reads a page.
+        self.reopen = None
 
     def execute(self, sql: str, params=()):
-        return self.conn.execute(sql, params)
+        try:
+            return self.conn.execute(sql, params)
+        except DatabaseError:
+            if self._depth or not self._reopened():
+                raise
+            return self.conn.execute(sql, params)
+
+    def _reopened(self) -> bool:
+        """After a page failed to decrypt outside a transaction: reconnect when the slot file
+        names another database key (another process rotated it); False when it does not."""
+        if self.reopen is None or self.conn.in_transaction:
+            return False
+        try:
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return False  # this connection still reads: the error was not a new key
+        except DatabaseError:
+            pass
+        conn = self.reopen()
+        old, self.conn = self.conn, conn
+        with contextlib.suppress(Exception):
+            old.close()
+        return True
+
+    def in_transaction(self) -> bool:
+        return bool(self._depth) or self.conn.in_transaction
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it (best effort: a reader in another
+        process can make SQLite leave it for later)."""
+        with contextlib.suppress(DatabaseError):
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def executemany(self, sql: str, rows):
         return self.conn.executemany(sql, rows)
 
     def one(self, sql: str, params=()):
-        return self.conn.execute(sql, params).fetchone()
+        return self.execute(sql, params).fetchone()
 
     def all(self, sql: str, params=()):
-        return self.conn.execute(sql, params).fetchall()
+        return self.execute(sql, params).fetchall()
 
     def set_meta(self, key: str, value: str) -> None:
         """Set one setting in the ``meta`` table (inside the caller's transaction)."""
@@ -56,7 +89,7 @@ class Database:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.begin()
         self._depth = 1
         try:
             yield self
@@ -66,6 +99,18 @@ class Database:
             raise
         self._depth = 0
         self.conn.execute("COMMIT")
+
+    def begin(self) -> None:
+        """BEGIN IMMEDIATE, on a connection that can read the database as it is now: when
+        another process re-encrypted it while this one waited, reconnect and begin again."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except DatabaseError:
+            self.conn.execute("ROLLBACK")
+            if not self._reopened():
+                raise
+            self.conn.execute("BEGIN IMMEDIATE")
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -10,7 +10,7 @@ from pathlib import Path
 from dossier import clock, crypto, paths
 from dossier.errors import RollbackDetected, VaultDamaged, VaultExists, WrongPassphrase
 from dossier.format.ids import new_id
-from dossier.store import connect
+from dossier.store import DatabaseError, connect
 from dossier.store.blobs import BlobStore, blob_ids
 from dossier.store.migrations import SCHEMA_VERSION, migrate, schema_version
 from dossier.vault import audit, keyslots
@@ -50,13 +50,13 @@ class Vault:
 
     def __init__(self, path: Path, db, slots: dict, data_key: bytes | None):
         self.path = path
+        self.encrypted = True  # False only for forensic tests (test_unencrypted)
         self._use(db)
         self.slots = slots
         self._data_key = data_key  # the master key the slots unwrap; see db_key()
         self.vault_id = slots["vault_id"]
         self.rollback: str | None = None
         self.mirrored = True  # False for a backup opened to be rewritten: it has no mirror of its own
-        self.encrypted = True  # False only for forensic tests (test_unencrypted)
 
     # -- creating and opening ------------------------------------------------------------------
 
@@ -79,12 +79,13 @@ class Vault:
             raise ValueError("Argon2id parameters below libsodium's INTERACTIVE limits")
         created_folder = not path.exists()
         paths.make_private_dir(path)
-        data_key = crypto.random_key()
+        data_key = crypto.random_key()  # the master key, which every slot unwraps
+        db_key = crypto.random_key()  # never the master key: a destruction replaces it (CSR 5.4)
         recovery = crypto.new_recovery_key()
         vault_id = new_id()
         # SQLite would create the file 0644; create it 0600 first (its WAL and SHM inherit the mode).
         paths.write_private_file(path / DB_NAME, b"")
-        db = connect(path / DB_NAME, None if test_unencrypted else data_key, memory_security=MEMORY_SECURITY,
+        db = connect(path / DB_NAME, None if test_unencrypted else db_key, memory_security=MEMORY_SECURITY,
                      test_unencrypted=test_unencrypted)
         try:
             migrate(db, upto=schema_upto)
@@ -93,9 +94,10 @@ class Vault:
                 db.execute("INSERT INTO meta(key, value) VALUES ('created', ?)", (clock.now(),))
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             slots = {
-                "format": keyslots.SLOTS_FORMAT,
+                "format": keyslots.SLOTS_FORMAT_2,
                 "vault_id": vault_id,
                 "db_salt": crypto.b64(keyslots.first_bytes(path / DB_NAME)),
+                "db_key": crypto.b64(crypto.wrap(data_key, db_key)),
                 "slots": [
                     keyslots.passphrase_slot(passphrase, data_key, kdf),
                     keyslots.recovery_slot(crypto.parse_recovery_key(recovery), data_key),
@@ -137,6 +139,8 @@ class Vault:
     @classmethod
     def _unlocked(cls, path: Path, slots: dict, data_key: bytes, action: str, test_unencrypted: bool,
                   mirror: bool = True) -> "Vault":
+        if (path / (SLOTS_NAME + NEXT)).exists():
+            slots = cls._settle_rotation(path, slots, data_key, test_unencrypted)
         db = connect(path / DB_NAME, None if test_unencrypted else keyslots.db_key(slots, data_key),
                      memory_security=MEMORY_SECURITY, test_unencrypted=test_unencrypted)
         try:
@@ -163,6 +167,30 @@ class Vault:
             vault.close()
             raise
         return vault
+
+    @staticmethod
+    def _settle_rotation(path: Path, slots: dict, master: bytes, test_unencrypted: bool) -> dict:
+        """A slot file change that a crash interrupted (``keyslots.json.next`` is left): if the
+        database still opens with the current slot file's key, the change never happened and
+        the next file goes; if it opens only with the next file's key, the database was
+        re-encrypted and the next file becomes the slot file. Returns the slots in force."""
+        next_file = path / (SLOTS_NAME + NEXT)
+        with keyslots.rotation_lock(path):  # a rotation in another process has finished or not begun
+            pending = keyslots.next_slots(path)
+            if not next_file.exists():
+                return keyslots.load_slots(path)
+            if pending is not None and not test_unencrypted and pending.get("vault_id") == slots["vault_id"]:
+                try:
+                    connect(path / DB_NAME, keyslots.db_key(slots, master)).close()
+                except VaultDamaged:
+                    try:
+                        connect(path / DB_NAME, keyslots.db_key(pending, master)).close()
+                    except VaultDamaged:
+                        return slots  # neither key opens it: the open reports the damage
+                    keyslots.replace_and_wipe(next_file, path / SLOTS_NAME)
+                    return keyslots.load_slots(path)
+            next_file.unlink()
+            return slots
 
     @classmethod
     def open_with_master(cls, path: Path, master_key: bytes, *, mirrored: bool = False,
@@ -227,34 +255,60 @@ class Vault:
         return key
 
     def rekey(self) -> None:
-        """Replace the database with a compacted copy under a new random key (after a
-        destruction, CSR 5.4): pages of the old file that a disk may still hold are under a
-        key that is then nowhere. Crash-safe: the next key's slot file is written before the
-        database is swapped, and :func:`keyslots.finish_rotation` completes or undoes a half swap."""
-        db_file, slots_file = self.path / DB_NAME, self.path / SLOTS_NAME
-        new_db, new_slots = db_file.with_name(DB_NAME + NEXT), slots_file.with_name(SLOTS_NAME + NEXT)
-        with keyslots.rotation_lock(self.path):  # another process's open waits instead of undoing this
-            for stale in (new_db, new_slots):
-                stale.unlink(missing_ok=True)
-            key = self.export_db(new_db)
-            slots = self.slots_for(new_db, key)
-            paths.write_private_file(new_slots, json.dumps(slots, indent=2).encode())
-            paths.fsync(new_slots)
-            self.db.close()
-            os.replace(new_db, db_file)
-            paths.fsync_dir(self.path)
-            os.replace(new_slots, slots_file)
-            paths.fsync_dir(self.path)
-            for leftover in ("-wal", "-shm"):
-                (self.path / (DB_NAME + leftover)).unlink(missing_ok=True)
+        """Re-encrypt every page of the database, free pages included, under a new random key
+        (after a destruction, CSR 5.4), in place (``PRAGMA rekey``) and inside one write
+        transaction, so that another process's write lands before it or waits and lands after
+        it, in the same file (the other process reconnects with the new key: Database.reopen).
+        The old key's slot file is overwritten where it lay. Crash-safe: the next slot file is
+        written before the database changes, and :meth:`_settle_rotation` keeps whichever of the
+        two opens the database."""
+        if self.db.in_transaction():
+            raise RuntimeError("rekey inside a transaction")
+        key = crypto.random_key()
+        slots = {**self.slots, "format": keyslots.SLOTS_FORMAT_2,
+                 "db_key": crypto.b64(crypto.wrap(self._data_key, key))}
+        self.db.checkpoint()  # the WAL's frames under the old key go before the rekey
+        self.db.execute("BEGIN IMMEDIATE")  # other writers wait here (the busy timeout)
+        next_file = None
+        try:
+            with keyslots.rotation_lock(self.path):  # and opens in other processes wait
+                next_file = keyslots.write_next(self.path, slots)
+                try:
+                    if self.encrypted:
+                        self.db.execute(f"PRAGMA rekey = \"x'{key.hex()}'\"")
+                    self.db.execute("COMMIT")  # (in a transaction, the pages are re-encrypted here)
+                except (DatabaseError, MemoryError):  # SQLCipher says NOMEM for a page that fails its MAC
+                    raise VaultDamaged(f"{self.path.name}: the database is damaged (a page fails its check); "
+                                       "it was not re-encrypted", "run 'dossier verify'") from None
+                keyslots.replace_and_wipe(next_file, self.path / SLOTS_NAME)
+        except BaseException:
+            with contextlib.suppress(DatabaseError, MemoryError):
+                self.db.execute("ROLLBACK")
+            if next_file is not None:
+                next_file.unlink(missing_ok=True)
+            self.db.close()  # the connection may hold the new key half-set: start again with the old one
+            self._use(connect(self.path / DB_NAME, keyslots.db_key(self.slots, self._data_key) if self.encrypted
+                              else None, memory_security=MEMORY_SECURITY, test_unencrypted=not self.encrypted))
+            raise
         self.slots = slots
-        self._use(connect(db_file, None if not self.encrypted else key, memory_security=MEMORY_SECURITY,
-                          test_unencrypted=not self.encrypted))
+        self.db.checkpoint()
+
+    def _reopen(self):
+        """A new connection to the database, with the key in the slot file as it is now (another
+        process re-encrypted it: Vault.rekey)."""
+        slots = keyslots.read_slots(self.path)
+        if slots.get("vault_id") != self.vault_id:
+            raise VaultDamaged(f"{self.path}: the key-slot file now belongs to another vault")
+        conn = connect(self.path / DB_NAME, keyslots.db_key(slots, self._data_key) if self.encrypted else None,
+                       memory_security=MEMORY_SECURITY, test_unencrypted=not self.encrypted)
+        self.slots = slots
+        return conn.conn
 
     def _use(self, db) -> None:
         """Work on this database connection, with the vault's attachment files beside it."""
         self.db = db
         self.db.blobs = BlobStore(self.path / BLOBS_NAME)
+        self.db.reopen = self._reopen
 
     def lineage(self) -> list[str]:
         """The ids of the vaults this one was restored from (a restore gives a vault a new id)."""

@@ -17,8 +17,8 @@ from dossier.errors import VaultDamaged, VaultMissing, WrongPassphrase
 DB_NAME = "vault.db"
 SLOTS_NAME = "keyslots.json"
 BLOBS_NAME = "blobs"
-NEXT = ".next"  # vault.db.next and keyslots.json.next: a key rotation under way (see Vault.rekey)
-LOCK_NAME = ".rotation.lock"  # held while a rotation swaps files and while an open reads them
+NEXT = ".next"  # keyslots.json.next: a change of the slot file under way (see Vault.rekey)
+LOCK_NAME = ".rotation.lock"  # held while the slot file changes and while an open reads or settles it
 SLOTS_FORMAT = "dossier-keyslots/1"
 # /2 adds "db_key": the database key wrapped under the key the slots unwrap (the master key),
 # so the database key can be replaced (after a destruction) without the passphrase or the
@@ -61,12 +61,56 @@ def first_bytes(db_file: Path, n: int = 16) -> bytes:
 
 
 def write(path: Path, slots: dict, new: bool = False) -> None:
-    """Write the key-slot file of the vault at ``path`` (atomically, unless it is ``new``)."""
-    data = json.dumps(slots, indent=2).encode()
+    """Write the key-slot file of the vault at ``path``: a new file (``new``), or the old one
+    replaced atomically and then overwritten in place (see :func:`replace_and_wipe`)."""
     if new:
-        paths.write_private_file(path / SLOTS_NAME, data)
-    else:
-        paths.replace_private_file(path / SLOTS_NAME, data)
+        paths.write_private_file(path / SLOTS_NAME, json.dumps(slots, indent=2).encode())
+        paths.fsync(path / SLOTS_NAME)
+        return
+    with rotation_lock(path):  # an open in another process does not settle this half-written
+        replace_and_wipe(write_next(path, slots), path / SLOTS_NAME)
+
+
+def write_next(path: Path, slots: dict) -> Path:
+    """Write ``keyslots.json.next`` (0600, synced): the slot file a change replaces the old one by."""
+    next_file = path / (SLOTS_NAME + NEXT)
+    next_file.unlink(missing_ok=True)
+    paths.write_private_file(next_file, json.dumps(slots, indent=2).encode())
+    paths.fsync(next_file)
+    paths.fsync_dir(path)
+    return next_file
+
+
+def replace_and_wipe(new: Path, old: Path) -> None:
+    """Rename ``new`` over ``old`` (atomic), then overwrite the old file's bytes where they lie
+    (through a handle opened before the rename) and sync: a key-slot file that wrapped an old
+    database key does not stay readable in blocks the file system freed (CSR 5.4, NIST SP
+    800-88's cryptographic erase). A copy-on-write file system or an SSD may still keep the old
+    blocks; docs/security.md says what to do about that. Where a file that is open cannot be
+    replaced (Windows), the rename alone is done."""
+    try:
+        fh = open(old, "rb+")
+    except OSError:
+        fh = None
+    try:
+        try:
+            os.replace(new, old)
+        except PermissionError:
+            if fh is None:
+                raise
+            fh.close()
+            fh = None
+            os.replace(new, old)
+        paths.fsync_dir(old.parent)
+        if fh is not None:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(0)
+            fh.write(os.urandom(size))
+            fh.flush()
+            os.fsync(fh.fileno())
+    finally:
+        if fh is not None:
+            fh.close()
 
 
 def remove_half_made(path: Path, created_folder: bool) -> None:
@@ -89,22 +133,22 @@ def db_key(slots: dict, master: bytes) -> bytes:
         raise VaultDamaged("the key-slot file's database key does not open with this vault's key") from None
 
 
+def next_slots(path: Path) -> dict | None:
+    """The key-slot file a rotation wrote before it re-encrypted the database (``keyslots.json.next``),
+    when one is left (by a crash) and readable; else None."""
+    try:
+        slots = json.loads((path / (SLOTS_NAME + NEXT)).read_text(encoding="utf-8"))
+        crypto.unb64(slots["db_key"])
+        return slots if isinstance(slots, dict) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def finish_rotation(path: Path) -> None:
-    """Complete or undo a key rotation that a crash interrupted (Vault.rekey): if the database
-    was swapped, its slot file follows; if not, the unfinished next files are removed."""
-    db_file, new_db = path / DB_NAME, path / (DB_NAME + NEXT)
-    new_slots = path / (SLOTS_NAME + NEXT)
-    if new_slots.exists():
-        try:
-            salt = crypto.unb64(json.loads(new_slots.read_text(encoding="utf-8"))["db_salt"])
-        except (OSError, ValueError, KeyError, TypeError):
-            salt = None
-        if salt is not None and db_file.exists() and not new_db.exists() and first_bytes(db_file) == salt:
-            os.replace(new_slots, path / SLOTS_NAME)
-            paths.fsync_dir(path)
-        else:
-            new_slots.unlink()
-    new_db.unlink(missing_ok=True)
+    """Remove what a rotation of an earlier dossier left: a database copy (``vault.db.next``)
+    that was never swapped in. The slot file ``keyslots.json.next`` is settled after the
+    unlock, when its key can be tried (Vault._settle_rotation)."""
+    (path / (DB_NAME + NEXT)).unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -15,6 +15,8 @@ import stat
 import subprocess
 import sys
 import time
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -82,6 +84,47 @@ def test_destruction_leaves_no_byte_of_the_client_in_the_vault_folder(vault_path
         assert [c for c in export_document(v)["clients"] if c["id"] != NOELLE] == others_before
         assert ledger.ledger(v.db) == [{"client_id": NOELLE, "destroyed": TODAY}]
         assert v.verify() == []
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def _words(value) -> set[str]:
+    """Every word of four letters or more in a JSON value, in lower case, as written and without
+    diacritics (as the full-text index stores them)."""
+    if isinstance(value, str):
+        return {w for form in (_fold(value), value.lower()) for w in re.findall(r"[^\W\d_]{4,}", form)}
+    if isinstance(value, dict):
+        value = list(value.values())
+    return set().union(*map(_words, value)) if isinstance(value, list) and value else set()
+
+
+def _present(raw: bytes, words) -> list[str]:
+    raw = raw.lower()
+    return sorted(w for w in words if re.search(rb"(?<![a-z])" + re.escape(w.encode()) + rb"(?![a-z])", raw))
+
+
+def test_every_single_word_of_the_destroyed_client_is_gone(vault_path, tmp_path, example):
+    """Single words, not phrases: each word of Noëlle's dossier that a vault of the other
+    clients does not hold (the baseline: schema words, the other clients' words) is in no byte
+    of the vault folder after her destruction, free pages and the full-text index included."""
+    from dossier.records.document import import_document
+
+    noelle = example["clients"][0]
+    others = {**example, "clients": example["clients"][1:]}
+    v, _ = make_vault(tmp_path / "baseline", test_unencrypted=True)
+    import_document(v, others)
+    v.close()
+    words = _words(noelle) - set(_present(folder_bytes(tmp_path / "baseline"), _words(noelle)))
+    words -= {"coach"}  # the destruction's own audit entry says "basis coach"
+    v, _ = make_vault(vault_path, test_unencrypted=True)
+    import_document(v, example)
+    words = set(_present(folder_bytes(vault_path), words))  # (a word with diacritics is only in its own form)
+    assert len(words) > 100  # the test sees them before
+    destroy.destroy(v, [NOELLE])
+    v.close()
+    assert _present(folder_bytes(vault_path), words) == []
 
 
 def test_after_destruction_the_database_key_is_new_and_the_old_one_opens_nothing(practice):

@@ -22,7 +22,7 @@ from dossier.render import render_letter
 from dossier.retention.backups import erase_from_backups
 from dossier.retention.destructions import current_hold, pending_request
 from dossier.retention.due import due, due_clients
-from dossier.retention.erase import delete_client, finish
+from dossier.retention.erase import delete_client, finish, purge_index
 from dossier.retention.letters import letter_for
 from dossier.store import client_tables
 from dossier.vault import ledger
@@ -76,6 +76,7 @@ def destroy(vault, client_ids: list[str], basis: dict[str, str] | None = None) -
             vault.log("destroy.run", cid, detail=f"basis {why}; rows: " + ", ".join(
                 f"{t} {n}" for t, n in p["counts"].items() if n))
             done.append({**p, "destroyed": date, "basis": why})
+        purge_index(vault.db)
     try:  # committed: from here on a failure must not say that nothing happened
         finish(vault, blobs)
         if vault.mirrored:

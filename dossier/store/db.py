@@ -103,11 +103,12 @@ class Database:
     def begin(self) -> None:
         """BEGIN IMMEDIATE, on a connection that can read the database as it is now: when
         another process re-encrypted it while this one waited, reconnect and begin again."""
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
+            self.conn.execute("BEGIN IMMEDIATE")
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except DatabaseError:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             if not self._reopened():
                 raise
             self.conn.execute("BEGIN IMMEDIATE")

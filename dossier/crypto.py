@@ -100,6 +100,13 @@ def unwrap(kek: bytes, boxed: bytes, what: str = "passphrase") -> bytes:
         raise WrongPassphrase(f"wrong {what}: it does not open this vault") from None
 
 
+def mac(key: bytes, data: bytes, purpose: bytes) -> bytes:
+    """A 32-byte keyed BLAKE2b of ``data`` under a key derived from ``key`` for ``purpose``
+    (at most 16 bytes), so that one key never authenticates two kinds of thing."""
+    subkey = nacl.hash.blake2b(b"", key=key, person=purpose.ljust(16, b"\0")[:16], encoder=nacl.encoding.RawEncoder)
+    return nacl.hash.blake2b(data, key=subkey, encoder=nacl.encoding.RawEncoder)
+
+
 # -- recovery keys ---------------------------------------------------------------------------
 
 def new_recovery_key() -> str:

@@ -511,3 +511,41 @@ def test_more_bad_values_in_imported_files(practice_cli, practice, example, tmp_
                  '"measurements": [{"kind": "HRV", "results": {"rmssd": Infinity}}]}]}')
     assert_error(practice_cli("import", f), 1, "is not a finite number")
     assert state(practice) == before
+
+
+@pytest.mark.parametrize("shape", ['{"seq": 1}', "[1, 2, 3]", '{"seq": "7", "head": "x"}', '"text"', "null"])
+def test_a_mirror_of_the_wrong_shape_is_a_damaged_mirror_not_an_internal_error(vault, dossier, shape):
+    from dossier.vault import audit
+
+    vault.close()
+    audit.mirror_path(vault.vault_id).write_text(shape)
+    assert_error(dossier("client", "add", "--first-name", "Eva", "--last-name", "Jansen"), 6, "mirror")
+    assert_error(dossier("verify"), 6, "mirror", "--accept-rollback")
+    r = dossier("verify", "--accept-rollback")
+    assert r.exit_code == 0, r.stderr
+    assert dossier("client", "add", "--first-name", "Eva", "--last-name", "Jansen").exit_code == 0
+
+
+def test_an_old_key_slot_file_put_back_is_caught(vault, dossier, tmp_path):
+    """After passwd the old slot file (old passphrase) is put back: the generation mirrored
+    outside the vault is higher, so the vault refuses writes (exit 6) until the coach confirms."""
+    from dossier.vault import Vault
+
+    vault.close()
+    old = (vault.path / "keyslots.json").read_bytes()
+    with Vault.open(vault.path, PASSPHRASE) as v:
+        v.change_passphrase(PASSPHRASE + " nieuw", check_strength=False)
+        v.change_passphrase(PASSPHRASE, check_strength=False)
+    (vault.path / "keyslots.json").write_bytes(old)
+    assert_error(dossier("client", "add", "--first-name", "Eva", "--last-name", "Jansen"), 6, "key-slot file", "OLDER")
+
+
+def test_a_slot_spliced_into_the_key_slot_file_is_refused(vault, dossier, tmp_path):
+    from dossier.vault import keyslots
+
+    vault.close()
+    slots = json.loads((vault.path / "keyslots.json").read_text())
+    other = keyslots.recovery_slot(b"\x01" * 32, b"\x02" * 32)
+    slots["slots"].append({**other, "kind": "successor"})
+    (vault.path / "keyslots.json").write_text(json.dumps(slots))
+    assert_error(dossier("client", "list"), 5, "changed outside dossier")

@@ -177,7 +177,7 @@ def test_an_interrupted_key_rotation_is_finished_or_undone_at_the_next_open(prac
         master = v.master_key
         slots = dict(v.slots)
     key = crypto.random_key()
-    pending = {**slots, "db_key": crypto.b64(crypto.wrap(master, key))}
+    pending = keyslots.stamp({**slots, "db_key": crypto.b64(crypto.wrap(master, key))}, master)
     # crashed before the re-encryption: the next file goes, the old one opens
     (practice / "keyslots.json.next").write_text(json.dumps(pending))
     with Vault.open(practice, PASSPHRASE) as v:

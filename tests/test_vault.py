@@ -376,3 +376,24 @@ def test_a_failed_init_leaves_nothing_behind(vault_path):
         make_vault(vault_path, schema_upto=99)
     assert not vault_path.exists()
     make_vault(vault_path)[0].close()  # and the place is free for a real vault
+
+
+def test_audit_entries_missing_between_first_and_head_are_caught_on_open(vault_path):
+    """What a stale WAL replayed over a newer file does (old pages of the log beside new ones):
+    the head still matches the mirror, entries in between are gone. Caught at the open, not
+    only by 'dossier verify'."""
+    from dossier.store import connect
+
+    v, _ = make_vault(vault_path, test_unencrypted=True)
+    for i in range(5):
+        add_client(v, {"first_name": f"Eva{i}", "last_name": "Jansen"})
+    v.close()
+    db = connect(vault_path / "vault.db", None, test_unencrypted=True)
+    for (name,) in db.all("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"):
+        db.execute(f"DROP TRIGGER {name}")  # (the stale WAL does not ask the triggers)
+    db.execute("DELETE FROM audit WHERE seq = 3")
+    db.close()
+    with Vault.open(vault_path, PASSPHRASE, test_unencrypted=True) as v:
+        assert v.rollback and "older state" in v.rollback
+        with pytest.raises(RollbackDetected):
+            add_client(v, {"first_name": "Nog", "last_name": "Een"})

@@ -103,6 +103,7 @@ class Vault:
                     keyslots.recovery_slot(crypto.parse_recovery_key(recovery), data_key),
                 ],
             }
+            slots = keyslots.stamp(slots, data_key)
             keyslots.write(path, slots, new=True)
         except BaseException:
             db.close()
@@ -139,8 +140,10 @@ class Vault:
     @classmethod
     def _unlocked(cls, path: Path, slots: dict, data_key: bytes, action: str, test_unencrypted: bool,
                   mirror: bool = True) -> "Vault":
+        keyslots.check_mac(path, slots, data_key)
         if (path / (SLOTS_NAME + NEXT)).exists():
             slots = cls._settle_rotation(path, slots, data_key, test_unencrypted)
+            keyslots.check_mac(path, slots, data_key)
         db = connect(path / DB_NAME, None if test_unencrypted else keyslots.db_key(slots, data_key),
                      memory_security=MEMORY_SECURITY, test_unencrypted=test_unencrypted)
         try:
@@ -219,7 +222,7 @@ class Vault:
         if secret is not None:
             slot = keyslots.recovery_slot(secret, self._data_key)
             kept.append({**slot, "kind": "successor"})
-        slots = {**self.slots, "slots": kept}
+        slots = keyslots.stamp({**self.slots, "slots": kept}, self._data_key)
         keyslots.write(self.path, slots)
         self.slots = slots
 
@@ -231,8 +234,9 @@ class Vault:
     def slots_for(self, db_file: Path, db_key: bytes) -> dict:
         """Key slots for another database file of this vault (a backup, or the next key):
         the same passphrase and recovery slots, with ``db_key`` wrapped under the master key."""
-        return {**self.slots, "format": keyslots.SLOTS_FORMAT_2, "db_salt": crypto.b64(keyslots.first_bytes(db_file)),
-                "db_key": crypto.b64(crypto.wrap(self._data_key, db_key))}
+        return keyslots.stamp({**self.slots, "format": keyslots.SLOTS_FORMAT_2,
+                               "db_salt": crypto.b64(keyslots.first_bytes(db_file)),
+                               "db_key": crypto.b64(crypto.wrap(self._data_key, db_key))}, self._data_key)
 
     def export_db(self, dest: Path) -> bytes:
         """A consistent, compacted copy of the database at ``dest`` (0600) under a new random
@@ -265,8 +269,8 @@ class Vault:
         if self.db.in_transaction():
             raise RuntimeError("rekey inside a transaction")
         key = crypto.random_key()
-        slots = {**self.slots, "format": keyslots.SLOTS_FORMAT_2,
-                 "db_key": crypto.b64(crypto.wrap(self._data_key, key))}
+        slots = keyslots.stamp({**self.slots, "format": keyslots.SLOTS_FORMAT_2,
+                                "db_key": crypto.b64(crypto.wrap(self._data_key, key))}, self._data_key)
         self.db.checkpoint()  # the WAL's frames under the old key go before the rekey
         self.db.execute("BEGIN IMMEDIATE")  # other writers wait here (the busy timeout)
         next_file = None
@@ -322,7 +326,7 @@ class Vault:
         """Give this vault a new vault id (a restored copy becomes a vault of its own, with its
         own mirror, instead of a rolled-back twin of the original). Returns the new id."""
         vault_id = new_id()
-        slots = {**self.slots, "vault_id": vault_id}
+        slots = keyslots.stamp({**self.slots, "vault_id": vault_id}, self._data_key)
         with self.db.write():
             self.db.execute("UPDATE meta SET value = ? WHERE key = 'vault_id'", (vault_id,))
             keyslots.write(self.path, slots)
@@ -350,6 +354,7 @@ class Vault:
         slots = dict(self.slots)
         slots["slots"] = [keyslots.passphrase_slot(new_passphrase, self._data_key, kdf) if s["kind"] == "passphrase" else s
                           for s in self.slots["slots"]]
+        slots = keyslots.stamp(slots, self._data_key)
         if self.rollback is not None:
             # A rolled-back vault refuses writes, but a coach who forgot the passphrase must
             # still get in to confirm or reject the rollback: the key slot is outside the database.
@@ -392,11 +397,11 @@ class Vault:
         if audit.read_mirror(self.vault_id) is None:
             self._update_mirror()
             return
-        self.rollback = audit.rollback_of(self.db, self.vault_id)
+        self.rollback = audit.rollback_of(self.db, self.vault_id, keyslots.generation(self.slots))
 
     def _update_mirror(self) -> None:
         if self.mirrored:
-            audit.write_mirror(self.db, self.vault_id, self.path)
+            audit.write_mirror(self.db, self.vault_id, self.path, slots_generation=keyslots.generation(self.slots))
 
     def accept_rollback(self) -> str:
         """The coach confirms the vault as it is now; the mirror follows it (logged)."""
@@ -408,7 +413,8 @@ class Vault:
         if ran:
             with self.write():
                 self.log("vault.migrate", detail=f"schema {ran[0] - 1} -> {ran[-1]}")
-        audit.write_mirror(self.db, self.vault_id, self.path, only_forward=False)
+        audit.write_mirror(self.db, self.vault_id, self.path, only_forward=False,
+                           slots_generation=keyslots.generation(self.slots))
         return message
 
     # -- whole-vault checks ----------------------------------------------------------------------

@@ -89,14 +89,19 @@ def mirror_path(vault_id: str) -> Path:
 def read_mirror(vault_id: str) -> dict | None:
     """The mirrored head (None when there is none yet; ``damaged`` when it cannot be read)."""
     try:
-        return json.loads(mirror_path(vault_id).read_text())
+        mirror = json.loads(mirror_path(vault_id).read_text())
     except FileNotFoundError:
         return None
     except (OSError, ValueError):
         return {"seq": -1, "head": "", "damaged": True}
+    # Valid JSON of another shape ({"seq": 1}, [1, 2, 3]) is as damaged as unreadable bytes.
+    if (not isinstance(mirror, dict) or type(mirror.get("seq")) is not int or mirror["seq"] < 0
+            or not isinstance(mirror.get("head"), str) or type(mirror.get("slots_generation", 0)) is not int):
+        return {"seq": -1, "head": "", "damaged": True}
+    return mirror
 
 
-def rollback_of(db, vault_id: str) -> str | None:
+def rollback_of(db, vault_id: str, slots_generation: int = 0) -> str | None:
     """Why the database is older than (or differs from) its mirror, or None when it is not.
     A vault without a mirror yet gets one."""
     # Read the mirror before the database: the mirror is written only after a commit,
@@ -107,7 +112,10 @@ def rollback_of(db, vault_id: str) -> str | None:
         return None
     if mirror.get("damaged"):
         return f"the mirror of this vault's audit head ({mirror_path(vault_id)}) is unreadable"
-    m_seq, m_head = int(mirror["seq"]), str(mirror["head"])
+    m_seq, m_head = mirror["seq"], mirror["head"]
+    if slots_generation < mirror.get("slots_generation", 0):
+        return (f"this vault's key-slot file is OLDER than its last known state: generation {slots_generation} "
+                f"found, {mirror['slots_generation']} expected. An old copy of {'keyslots.json'} was put back")
     if m_seq > seq:
         return (f"this vault is OLDER than its last known state: audit entry {seq} found, "
                 f"{m_seq} expected. It was restored from an old copy or an old WAL file, "
@@ -116,19 +124,27 @@ def rollback_of(db, vault_id: str) -> str | None:
     if m_seq and (row is None or row[0] != m_head):
         return (f"this vault's history differs from its last known state at audit entry {m_seq}: "
                 f"it was replaced by another copy")
+    # A stale WAL replayed over a newer file can give back old pages of the log beside new ones:
+    # the head then matches while entries in between are gone.
+    count = db.one("SELECT count(*) FROM audit")[0]
+    if count != seq:
+        return (f"this vault's audit log has {count} entries up to entry {seq}: pages of an older state "
+                f"(a stale WAL file) were mixed in, and changes made since may have been undone")
     return None
 
 
-def write_mirror(db, vault_id: str, vault_path: Path, only_forward: bool = True) -> None:
-    """Mirror the database's head; with ``only_forward`` a mirror that is as new is left alone."""
+def write_mirror(db, vault_id: str, vault_path: Path, only_forward: bool = True, slots_generation: int = 0) -> None:
+    """Mirror the database's head and the key-slot file's generation; with ``only_forward`` a
+    mirror that is as new is left alone."""
     seq, digest = head(db)
-    if only_forward:
-        mirror = read_mirror(vault_id)
-        if mirror and not mirror.get("damaged") and int(mirror["seq"]) >= seq:
+    mirror = read_mirror(vault_id)
+    if only_forward and mirror and not mirror.get("damaged"):
+        if mirror["seq"] >= seq and mirror.get("slots_generation", 0) >= slots_generation:
             return
+        slots_generation = max(slots_generation, mirror.get("slots_generation", 0))
     paths.make_private_dir(paths.mirror_dir())
     record = {"vault_id": vault_id, "vault": str(Path(vault_path).resolve()), "seq": seq, "head": digest,
-              "at": clock.now()}
+              "slots_generation": slots_generation, "at": clock.now()}
     paths.replace_private_file(mirror_path(vault_id), json.dumps(record, indent=2).encode())
 
 

@@ -7,6 +7,7 @@ that keeps an open in another process out of one (TB 2.13-2.15, CSR 6.6).
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import os
 from pathlib import Path
@@ -38,6 +39,33 @@ def recovery_slot(entropy: bytes, data_key: bytes) -> dict:
     kek = crypto.recovery_kek(entropy, salt)
     return {"kind": "recovery", "kdf": "blake2b", "salt": crypto.b64(salt),
             "wrapped": crypto.b64(crypto.wrap(kek, data_key))}
+
+
+def generation(slots: dict) -> int:
+    """How many times the slot file was written (mirrored outside the vault: an old copy put
+    back has a lower one and is caught, audit.rollback_of)."""
+    value = slots.get("generation", 0)
+    return value if type(value) is int else 0
+
+
+def _mac(slots: dict, master: bytes) -> str:
+    body = json.dumps({k: v for k, v in slots.items() if k != "mac"}, sort_keys=True, separators=(",", ":"))
+    return crypto.b64(crypto.mac(master, body.encode(), b"dossier-slots"))
+
+
+def stamp(slots: dict, master: bytes) -> dict:
+    """The slot file's next version: its generation one higher, and a MAC over all of it under
+    the master key, so that a slot spliced in from another copy is refused (check_mac)."""
+    slots = {k: v for k, v in slots.items() if k != "mac"}
+    slots["generation"] = generation(slots) + 1
+    return {**slots, "mac": _mac(slots, master)}
+
+
+def check_mac(path: Path, slots: dict, master: bytes) -> None:
+    """Refuse a slot file that was changed outside dossier (a file from before the MAC existed has none)."""
+    if "mac" in slots and not hmac.compare_digest(str(slots["mac"]), _mac(slots, master)):
+        raise VaultDamaged(f"{path}: the key-slot file {SLOTS_NAME} was changed outside dossier "
+                           "(its MAC does not match): a slot was added or replaced")
 
 
 def kdf_of(slot: dict) -> crypto.KdfParams:

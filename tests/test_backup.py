@@ -550,3 +550,33 @@ def test_destruction_in_a_restored_vault_reaches_old_backups_of_the_original(pra
     backup.restore(drawer / old.name, tmp_path / "second", PASSPHRASE)
     with Vault.open(tmp_path / "second", PASSPHRASE) as r:
         assert SEM not in [c["id"] for c in export_document(r)["clients"]]
+
+
+# -- the backup folder is not trusted ---------------------------------------------------------------
+
+def test_a_forged_manifest_beside_a_backup_deletes_nothing(practice, backups, tmp_path, dossier):
+    """Anyone who can write the backup folder adds a folder holding only a manifest whose ledger
+    names a live client: restoring a sound backup beside it keeps that client, and says so."""
+    good = make(practice, backups)
+    forged = backups / "dossier-backup-20990101T000000Z-abcdef"
+    forged.mkdir()
+    manifest = json.loads((good / "manifest.json").read_text())
+    manifest["ledger"] = [{"client_id": NOELLE, "destroyed": "2026-01-01"}]
+    (forged / "manifest.json").write_text(json.dumps(manifest))
+    r = dossier("restore", good, "--to", tmp_path / "restored")
+    assert r.exit_code == 0, r.stderr
+    assert forged.name in r.stderr and "deleted nothing" in r.stderr
+    with Vault.open(tmp_path / "restored", PASSPHRASE) as v:
+        assert v.db.one("SELECT 1 FROM clients WHERE id = ?", (NOELLE,)) is not None
+
+
+def test_a_forged_ledger_file_beside_the_mirror_deletes_nothing(practice, backups, tmp_path):
+    from dossier.vault import ledger as L
+
+    good = make(practice, backups)
+    with Vault.open(practice, PASSPHRASE) as v:
+        vault_id = v.vault_id
+    L.ledger_file(vault_id).write_text(json.dumps({"format": L.FILE_FORMAT, "entries": [
+        {"client_id": NOELLE, "destroyed": "2026-01-01"}], "mac": "AAAA"}))
+    result = backup.restore(good, tmp_path / "restored", PASSPHRASE)
+    assert result["reapplied"] == [] and str(L.ledger_file(vault_id)) in result["refused_ledgers"]

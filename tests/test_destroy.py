@@ -257,7 +257,7 @@ def test_a_damaged_ledger_outside_the_vault_is_set_aside_not_overwritten(cli, pr
     assert cli("destroy", "run", "noelle", "--yes", "--out", practice.parent / "brieven").exit_code == 0
     (aside,) = path.parent.glob(path.name + ".damaged-*")
     assert "0b4e28ba" in aside.read_text()  # what it held is still there, for a person to read
-    assert [e["client_id"] for e in json.loads(path.read_text())] == [NOELLE]
+    assert [e["client_id"] for e in json.loads(path.read_text())["entries"]] == [NOELLE]
 
 
 def test_an_attachment_file_is_overwritten_with_zeros_before_it_goes(tmp_path):

@@ -115,6 +115,9 @@ def restore(
     result = restore_backup(backup, to, unlock.passphrase())
     output.out.print(output.safe(result["path"]), soft_wrap=True)  # a path stays one line
     output.ok(f"restored {result['clients']} client(s) from {result['backup']} into {result['path']}")
+    for name in result.get("refused_ledgers", []):
+        output.warn(f"ignored the ledger of {name}: this vault did not sign it (forged, or from another vault); "
+                    "it deleted nothing")
     if result["reapplied"]:
         output.ok(f"destroyed again, as recorded in the ledger: {', '.join(result['reapplied'])}")
     output.note(f"use it with: dossier --vault {result['path']} …")

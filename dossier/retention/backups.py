@@ -99,7 +99,8 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
             files[f"blobs/{blob_id}"] = _copy_private(source, partial / "blobs" / blob_id)
         manifest = {"format": FORMAT, "created": now.isoformat().replace("+00:00", "Z"), "vault_id": vault.vault_id,
                     "schema_version": vault.schema_version(), "dossier_version": __version__, "clients": clients,
-                    "ledger": held, "files": dict(sorted(files.items()))}
+                    "ledger": held, "ledger_mac": ledger.sign(vault.master_key, held),
+                    "files": dict(sorted(files.items()))}
         paths.write_private_file(partial / MANIFEST, _dump(manifest))
         for f in ("vault.db", "keyslots.json", MANIFEST):  # the blobs were synced as they were copied
             paths.fsync(partial / f)
@@ -292,7 +293,7 @@ def restore(backup: Path, to: Path, passphrase: str) -> dict:
                 raise BackupDamaged(f"corrupted backup {backup.name}: {rel} does not match its checksum")
         vault = Vault.open(to, passphrase, mirrored=False)
         vault.check()  # every page's MAC, SQLite's integrity, the audit chain
-        entries = _known_ledger(vault, backup, str(manifest.get("vault_id") or vault.vault_id))
+        entries, refused = _known_ledger(vault, backup, str(manifest.get("vault_id") or vault.vault_id))
         reapplied = forget(vault, entries)
         previous = vault.vault_id
         lineage = vault.lineage() + [previous]
@@ -320,20 +321,29 @@ def restore(backup: Path, to: Path, passphrase: str) -> dict:
                 from None
         raise
     return {"path": str(to), "clients": clients, "reapplied": reapplied, "vault_id": vault_id,
-            "backup": backup.name}
+            "backup": backup.name, "refused_ledgers": refused}
 
 
-def _known_ledger(vault, backup: Path, original_id: str) -> list[dict]:
+def _known_ledger(vault, backup: Path, original_id: str) -> tuple[list[dict], list[str]]:
     """Every destruction this restore must honour, oldest date per client: the restored
     database's ledger, the manifests of the backups beside it (made later, or rewritten), and
-    the ledger files kept beside the mirrors of the vault and the vaults it came from."""
-    beside = []
+    the ledger files kept beside the mirrors of the vault and the vaults it came from; only
+    those this vault signed. Also what was not authentic (named, and acted on never)."""
+    beside, refused = [], []
     for p in backup.parent.iterdir():
-        if _NAME.fullmatch(p.name) and p.is_dir():
-            with contextlib.suppress(DossierError):
-                beside += ledger.ledger_entries(read_manifest(p).get("ledger"))
-    return ledger.merge_ledgers(ledger.ledger(vault.db), beside,
-                                ledger.read_outside([original_id, *vault.lineage()]))
+        if _NAME.fullmatch(p.name) and p.is_dir() and p != backup:
+            try:
+                manifest = read_manifest(p)
+            except DossierError:
+                continue
+            if not manifest.get("ledger"):
+                continue
+            if ledger.authentic(vault.master_key, manifest.get("ledger"), manifest.get("ledger_mac")):
+                beside += manifest["ledger"]
+            else:
+                refused.append(p.name)
+    outside, refused_files = ledger.read_outside([original_id, *vault.lineage()], vault.master_key)
+    return ledger.merge_ledgers(ledger.ledger(vault.db), beside, outside), refused + refused_files
 
 
 def _empty_out(to: Path, remove: bool) -> None:
@@ -372,7 +382,9 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
             files = manifest.get("files")
             if not isinstance(files, dict) or not isinstance(manifest.get("clients"), list):
                 raise BackupDamaged("the manifest does not list the backup's files and clients")
-            merged = ledger.merge_ledgers(ledger.ledger_entries(manifest.get("ledger")), entries)
+            own = manifest.get("ledger") if ledger.authentic(vault.master_key, manifest.get("ledger"),
+                                                              manifest.get("ledger_mac")) else []
+            merged = ledger.merge_ledgers(own, entries)
             if wanted & set(manifest["clients"]):
                 for rel in ("vault.db", "keyslots.json"):
                     if not (p / rel).is_file() or _sha256(p / rel) != files.get(rel):
@@ -386,11 +398,12 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
                 # Untouched attachment files keep the checksum they had, so damage stays visible.
                 files = {rel: h for rel, h in files.items() if not (rel in before and not (p / rel).exists())}
                 files.update({rel: _sha256(p / rel) for rel in ("vault.db", "keyslots.json")})
-                manifest.update(clients=clients, ledger=merged, schema_version=schema, files=dict(sorted(files.items())))
+                manifest.update(clients=clients, ledger=merged, ledger_mac=ledger.sign(vault.master_key, merged),
+                                schema_version=schema, files=dict(sorted(files.items())))
                 paths.replace_private_file(p / MANIFEST, _dump(manifest))
                 result["rewritten"].append(p.name)
-            elif merged != manifest.get("ledger"):
-                manifest["ledger"] = merged
+            elif merged != manifest.get("ledger") or not own:
+                manifest.update(ledger=merged, ledger_mac=ledger.sign(vault.master_key, merged))
                 paths.replace_private_file(p / MANIFEST, _dump(manifest))
                 result["updated"].append(p.name)
         except (DossierError, OSError, DatabaseError) as e:

@@ -80,7 +80,7 @@ def destroy(vault, client_ids: list[str], basis: dict[str, str] | None = None) -
     try:  # committed: from here on a failure must not say that nothing happened
         finish(vault, blobs)
         if vault.mirrored:
-            ledger.record_outside([vault.vault_id, *vault.lineage()], _entries(done))
+            ledger.record_outside([vault.vault_id, *vault.lineage()], ledger.ledger(vault.db), vault.master_key)
     except Exception as e:
         why = getattr(e, "strerror", None) or str(e) or type(e).__name__
         raise DestroyUnfinished(

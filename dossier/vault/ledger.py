@@ -4,15 +4,23 @@ It lives in the vault (table ``ledger``), in every backup's manifest, and in a f
 vault's rollback mirror, outside every vault. A restore of an old backup re-applies every
 ledger it can find, so that nothing destroyed comes back. One merge rule: each client once,
 with the first date it was destroyed.
+
+A ledger outside the vault (a manifest, the file beside the mirror) is plaintext that anyone
+who can write the folder could forge, and acting on it deletes clients. So it carries a MAC
+under a key derived from the vault's master key (:func:`sign`), and only an authentic ledger is
+acted on; a forged or foreign one is reported and deletes nothing.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 from pathlib import Path
 
-from dossier import clock, paths
+from dossier import clock, crypto, paths
+
+FILE_FORMAT = "dossier-ledger/1"
 
 
 def ledger(db) -> list[dict]:
@@ -44,6 +52,19 @@ def ledger_entries(value) -> list[dict]:
             if isinstance(e, dict) and isinstance(e.get("client_id"), str) and isinstance(e.get("destroyed"), str)]
 
 
+def sign(master: bytes, entries: list[dict]) -> str:
+    """The MAC of a ledger under the master key (the same key opens every backup of the vault)."""
+    body = json.dumps(sorted((e["client_id"], e["destroyed"]) for e in entries), separators=(",", ":"))
+    return crypto.b64(crypto.mac(master, body.encode(), b"dossier-ledger"))
+
+
+def authentic(master: bytes, entries, mac) -> bool:
+    """Whether ``entries`` are exactly what this vault signed (a list of well-formed entries and its MAC)."""
+    if not isinstance(mac, str) or ledger_entries(entries) != entries:
+        return False
+    return hmac.compare_digest(mac, sign(master, entries))
+
+
 def merge_ledgers(first: list[dict], *more: list[dict]) -> list[dict]:
     """One ledger of all, each client once (with its earliest date), in the order of the dates."""
     known: dict[str, str] = {}
@@ -60,33 +81,39 @@ def ledger_file(vault_id: str) -> Path:
     return paths.mirror_dir() / f"{vault_id}.ledger.json"
 
 
-def read_outside(vault_ids: list[str]) -> list[dict]:
-    """The entries of the ledger files of these vaults (missing or unreadable ones add none)."""
+def read_outside(vault_ids: list[str], master: bytes) -> tuple[list[dict], list[str]]:
+    """The authentic entries of the ledger files of these vaults, and the files that were not
+    authentic (forged, foreign, from before the MAC): those add nothing. Missing files add none."""
     found: list[dict] = []
+    refused: list[str] = []
     for vault_id in vault_ids:
+        path = ledger_file(vault_id)
         try:
-            found += ledger_entries(json.loads(ledger_file(vault_id).read_text(encoding="utf-8")))
-        except (OSError, ValueError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
             continue
-    return found
+        except (OSError, ValueError):
+            refused.append(str(path))
+            continue
+        if isinstance(data, dict) and authentic(master, data.get("entries"), data.get("mac")):
+            found += data["entries"]
+        else:
+            refused.append(str(path))
+    return found, refused
 
 
-def record_outside(vault_ids: list[str], entries: list[dict]) -> None:
+def record_outside(vault_ids: list[str], entries: list[dict], master: bytes) -> None:
     """Add ``entries`` to the ledger file of each of these vaults (a vault and those it was
-    restored from, so that a restore of their old backups forgets these clients too)."""
+    restored from, so that a restore of their old backups forgets these clients too), signed.
+    A file that is not authentic is set aside, never merged and never overwritten."""
     if not entries:
         return
     for vault_id in vault_ids:
         path = ledger_file(vault_id)
-        try:
-            known = json.loads(path.read_text())
-        except FileNotFoundError:
-            known = []
-        except (OSError, ValueError):
-            known = None
-        if not isinstance(known, list):  # damaged: set aside, never overwritten with less than it held
+        known, refused = read_outside([vault_id], master)
+        if refused:
             os.replace(path, path.with_name(f"{path.name}.damaged-{clock.today()}"))
-            known = []
-        known = merge_ledgers(ledger_entries(known), entries)
+        known = merge_ledgers(known, entries)
         paths.make_private_dir(path.parent)
-        paths.replace_private_file(path, json.dumps(known, indent=2).encode())
+        record = {"format": FILE_FORMAT, "entries": known, "mac": sign(master, known)}
+        paths.replace_private_file(path, json.dumps(record, indent=2).encode())

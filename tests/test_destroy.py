@@ -312,3 +312,53 @@ def test_every_table_of_a_client_has_a_word_in_the_destruction_letter(vault):
     for lang in ("nl", "en"):
         assert tables - set(WHAT[lang]) == set(), lang
         assert all(WHAT[lang][t].strip() for t in tables)
+
+
+# -- a destruction is finished, whatever happens --------------------------------------------------------
+
+STEPS = [
+    "dossier.retention.destroy.purge_index",  # inside the deleting write: nothing happened
+    "dossier.retention.destroy.finish",  # deleted, nothing after
+    "dossier.retention.erase.forget",  # a backup opened to be rewritten, nothing deleted in it yet
+    "dossier.retention.backups._dump",  # a backup rewritten, its manifest not yet
+    "dossier.vault.keyslots.replace_and_wipe",  # re-encrypted, the slot file not yet replaced
+    "dossier.store.blobs.BlobStore.erase",  # new key, attachment file not yet erased
+    "dossier.vault.ledger.record_outside",  # no ledger beside the mirror yet
+    "dossier.retention.destroy.erase_from_backups",  # backups not yet rewritten
+]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_killed_at_each_step_the_next_command_finishes_the_destruction(practice, tmp_path, step):
+    """SIGKILL `destroy run` at one exact step; after the next command (any command) the
+    client is gone from the vault and from every backup, and a restore brings nothing back."""
+    from dossier.records.attachments import attach
+    from dossier.retention import backups as backup
+
+    f = tmp_path / "brief.pdf"
+    f.write_bytes(ATTACHMENT)
+    with Vault.open(practice, PASSPHRASE) as v:
+        aid = attach(v, NOELLE, f, "letter")
+    assert run("backup", "--to", tmp_path / "backups", vault=practice).returncode == 0
+    killed = subprocess.run([sys.executable, str(Path(__file__).with_name("killat.py")), step, "--vault",
+                             str(practice), "destroy", "run", NOELLE, "--yes", "--out", str(tmp_path)],
+                            env={**os.environ, "DOSSIER_PASSPHRASE": PASSPHRASE}, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    after = run("client", "list", vault=practice)
+    assert after.returncode == 0, after.stderr
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.verify() == [] and v.rollback is None
+        gone = v.db.one("SELECT 1 FROM clients WHERE id = ?", (NOELLE,)) is None
+        assert v.db.one("SELECT value FROM meta WHERE key = 'destroy_pending'") is None
+    if step == STEPS[0]:  # killed inside the deleting transaction: the whole client is there
+        assert not gone and (practice / "blobs" / aid).exists()
+        return
+    assert gone and not (practice / "blobs" / aid).exists()
+    assert "finished an interrupted destruction" in after.stderr
+    (b,) = [Path(i["path"]) for i in backup.list_backups(tmp_path / "backups")]
+    manifest = backup.verify_backup(b)
+    assert NOELLE not in manifest["clients"] and NOELLE in [e["client_id"] for e in manifest["ledger"]]
+    restored = backup.restore(b, tmp_path / "restored", PASSPHRASE)
+    with Vault.open(tmp_path / "restored", PASSPHRASE) as r:
+        assert r.db.one("SELECT 1 FROM clients WHERE id = ?", (NOELLE,)) is None
+    assert restored["refused_ledgers"] == []

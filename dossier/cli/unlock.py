@@ -89,7 +89,18 @@ def opened(ctx: typer.Context):
             output.warn(vault.rollback)
             output.warn("the vault is read-only until you confirm it: dossier verify --accept-rollback")
         else:
+            from dossier.retention.destroy import finish_pending
             from dossier.retention.due import overdue_count
+
+            finished = finish_pending(vault)
+            if finished is not None:
+                ids = ", ".join(e["client_id"][:8] for e in finished["entries"])
+                if finished["steps"]:
+                    output.warn(f"a destruction ({ids}) is not finished: backups not yet rewritten: "
+                                + "; ".join(f"{n}: {why}" for n, why in finished["backups"]["failed"]))
+                    output.warn("plug in the backup disk; the next dossier command tries again")
+                else:
+                    output.ok(f"finished an interrupted destruction ({ids}): new key, files erased, backups rewritten")
 
             overdue = overdue_count(vault.db)
             if overdue:

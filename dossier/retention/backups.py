@@ -36,7 +36,7 @@ from dossier.errors import (BackupDamaged, BackupTooNew, DossierError, FileProbl
 from dossier.format.ids import UUID_PATTERN
 from dossier.retention.erase import forget
 from dossier.store import SCHEMA_VERSION, DatabaseError, connect
-from dossier.store.blobs import blob_ids
+from dossier.store.blobs import BlobStore, blob_ids
 from dossier.vault import LOCK_NAME, Vault, ledger
 
 FORMAT = "dossier-backup/1"
@@ -276,6 +276,7 @@ def restore(backup: Path, to: Path, passphrase: str) -> dict:
     back. ``passphrase`` is the vault's passphrase on the day of the backup. All or nothing:
     on any failure ``to`` is left as it was found (absent, or an empty folder)."""
     backup, to = Path(backup).expanduser(), Path(to).expanduser()
+    recover(backup.parent)  # a rewrite that a crash interrupted: finished or undone first
     manifest = verify_backup(backup)
     paths.check_out_folder(to)
     if backup.resolve() in [to.resolve(), *to.resolve().parents]:
@@ -375,6 +376,7 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
         result["failed"].append((str(folder), "the backup folder cannot be reached"))
         return result
     wanted = {e["client_id"] for e in entries}
+    recover(folder)
     for item in list_backups(folder, verify=False):  # oldest first
         p = Path(item["path"])
         try:
@@ -389,18 +391,7 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
                 for rel in ("vault.db", "keyslots.json"):
                     if not (p / rel).is_file() or _sha256(p / rel) != files.get(rel):
                         raise BackupDamaged(f"{rel} is missing or does not match its checksum")
-                before = {rel for rel in files if (p / rel).exists()}
-                with Vault.open_with_master(p, vault.master_key, test_unencrypted=not vault.encrypted) as copy:
-                    forget(copy, entries)
-                    clients = [r[0] for r in copy.db.all("SELECT id FROM clients ORDER BY id")]
-                    merged = ledger.merge_ledgers(merged, ledger.ledger(copy.db))
-                    schema = copy.schema_version()
-                # Untouched attachment files keep the checksum they had, so damage stays visible.
-                files = {rel: h for rel, h in files.items() if not (rel in before and not (p / rel).exists())}
-                files.update({rel: _sha256(p / rel) for rel in ("vault.db", "keyslots.json")})
-                manifest.update(clients=clients, ledger=merged, ledger_mac=ledger.sign(vault.master_key, merged),
-                                schema_version=schema, files=dict(sorted(files.items())))
-                paths.replace_private_file(p / MANIFEST, _dump(manifest))
+                manifest = _rewrite(vault, p, manifest, entries, merged)
                 result["rewritten"].append(p.name)
             elif merged != manifest.get("ledger") or not own:
                 manifest.update(ledger=merged, ledger_mac=ledger.sign(vault.master_key, merged))
@@ -413,6 +404,92 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
             for name in result["rewritten"]:
                 vault.log("backup.erase", detail=f"{name}: {len(entries)} destroyed client(s) erased")
     return result
+
+
+def _rewrite(vault, p: Path, manifest: dict, entries: list[dict], merged: list[dict]) -> dict:
+    """Rewrite the backup at ``p`` without these clients, crash-safely: the new backup is made
+    beside it (``.NAME.rewrite``: the database and slot file copied, the attachment files that
+    stay hard-linked), the clients are erased there (new key), its manifest written; then the
+    old one is moved aside (``.NAME.old``) and the new one takes its name, and the old one is
+    erased (its slot file overwritten in place, attachment files that went overwritten).
+    :func:`recover` finishes or undoes a rewrite that a crash interrupted. Returns the manifest."""
+    staging, old = p.parent / f".{p.name}.rewrite", p.parent / f".{p.name}.old"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(mode=0o700)
+    for rel in ("vault.db", "keyslots.json"):
+        _copy_private(p / rel, staging / rel)
+    files = manifest["files"]
+    with Vault.open_with_master(staging, vault.master_key, test_unencrypted=not vault.encrypted) as copy:
+        going = {r[0] for r in copy.db.all("SELECT id FROM attachments WHERE client_id IN (SELECT value FROM "
+                                           "json_each(?))", (json.dumps([e["client_id"] for e in entries]),))}
+        kept = [rel for rel in files if rel.startswith("blobs/") and rel[6:] not in going and (p / rel).exists()]
+        if kept:
+            paths.make_private_dir(staging / "blobs")
+        for rel in kept:
+            try:
+                os.link(p / rel, staging / rel)
+            except OSError:  # a file system without hard links (FAT on a USB disk)
+                _copy_private(p / rel, staging / rel)
+        forget(copy, entries)
+        clients = [r[0] for r in copy.db.all("SELECT id FROM clients ORDER BY id")]
+        merged = ledger.merge_ledgers(merged, ledger.ledger(copy.db))
+        schema = copy.schema_version()
+    (staging / LOCK_NAME).unlink(missing_ok=True)
+    new_files = {rel: h for rel, h in files.items() if rel in kept}  # untouched: damage stays visible
+    new_files.update({rel: _sha256(staging / rel) for rel in ("vault.db", "keyslots.json")})
+    manifest = {**manifest, "clients": clients, "ledger": merged, "ledger_mac": ledger.sign(vault.master_key, merged),
+                "schema_version": schema, "files": dict(sorted(new_files.items()))}
+    paths.write_private_file(staging / MANIFEST, _dump(manifest))
+    for rel in ("vault.db", "keyslots.json", MANIFEST):
+        paths.fsync(staging / rel)
+    paths.fsync_dir(staging)
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(p, old)
+    os.replace(staging, p)
+    paths.fsync_dir(p.parent)
+    _erase_old(old, p)
+    return manifest
+
+
+def _erase_old(old: Path, new: Path) -> None:
+    """Erase the backup a rewrite replaced: its slot file (which wraps the key of its database)
+    overwritten where it lies, its attachment files that the new one does not hold overwritten."""
+    slots = old / "keyslots.json"
+    if slots.exists():
+        with contextlib.suppress(OSError), open(slots, "rb+") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(0)
+            fh.write(os.urandom(size))
+            fh.flush()
+            os.fsync(fh.fileno())
+    for blob in (old / "blobs").glob("*") if (old / "blobs").is_dir() else []:
+        if not (new / "blobs" / blob.name).exists():
+            BlobStore(old / "blobs").erase(blob.name)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(folder: Path) -> None:
+    """Finish or undo backup rewrites that a crash interrupted (:func:`_rewrite`): a complete
+    new backup takes the name, an incomplete one goes, the old one is erased once replaced."""
+    if not Path(folder).is_dir():
+        return
+    for staging in Path(folder).glob(f".{PREFIX}*.rewrite"):
+        final = staging.with_name(staging.name[1:-len(".rewrite")])
+        old = staging.with_name(f".{final.name}.old")
+        if not final.exists() and old.exists():
+            try:
+                verify_backup(staging)
+                os.replace(staging, final)
+            except DossierError:
+                os.replace(old, final)  # the new one was not complete: the old one is still whole
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+    for old in Path(folder).glob(f".{PREFIX}*.old"):
+        final = old.with_name(old.name[1:-len(".old")])
+        if final.exists():
+            _erase_old(old, final)
+        else:
+            os.replace(old, final)
 
 
 def _reason(e: Exception) -> str:

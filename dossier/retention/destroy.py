@@ -11,6 +11,7 @@ removes more. ``run`` is the command: what goes, the confirmation, the letters.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from dossier import clock, paths
@@ -77,18 +78,71 @@ def destroy(vault, client_ids: list[str], basis: dict[str, str] | None = None) -
                 f"{t} {n}" for t, n in p["counts"].items() if n))
             done.append({**p, "destroyed": date, "basis": why})
         purge_index(vault.db)
+        # The journal: committed with the deletion, so that whatever stops the steps after it
+        # (a kill, a full disk, a backup disk out of reach), the next command finishes them.
+        journal = pending(vault.db)
+        journal["entries"] = ledger.merge_ledgers(journal.get("entries", []), _entries(done))
+        journal["blobs"] = sorted(set(journal.get("blobs", [])) | set(blobs))
+        journal["steps"] = ["rekey", "files", "ledger", "backups"]
+        vault.db.set_meta(PENDING, json.dumps(journal))
     try:  # committed: from here on a failure must not say that nothing happened
-        finish(vault, blobs)
-        if vault.mirrored:
-            ledger.record_outside([vault.vault_id, *vault.lineage()], ledger.ledger(vault.db), vault.master_key)
+        _finish_in_vault(vault, pending(vault.db))
     except Exception as e:
         why = getattr(e, "strerror", None) or str(e) or type(e).__name__
         raise DestroyUnfinished(
             f"{', '.join(d['client'] for d in done)}: destroyed (every row is gone and the log says so), but "
             f"the clean-up after it failed ({why})",
-            "check the vault with: dossier verify; attachment files left behind cannot be read without their "
-            "deleted keys, and the next destruction erases them", done=done) from None
+            "the next dossier command finishes it (or run: dossier verify); attachment files left behind "
+            "cannot be read without their deleted keys", done=done) from None
     return done
+
+
+PENDING = "destroy_pending"
+
+
+def pending(db) -> dict:
+    """The unfinished steps of a destruction (the journal in ``meta``), or {} when there are none."""
+    row = db.one("SELECT value FROM meta WHERE key = ?", (PENDING,))
+    try:
+        journal = json.loads(row[0]) if row else {}
+    except ValueError:
+        journal = {"entries": [], "blobs": [], "steps": ["rekey", "files", "ledger", "backups"]}
+    return journal if isinstance(journal, dict) else {}
+
+
+def _set_steps(vault, journal: dict, steps: list[str]) -> None:
+    with vault.write():
+        if steps:
+            vault.db.set_meta(PENDING, json.dumps({**journal, "steps": steps}))
+        else:
+            vault.db.execute("DELETE FROM meta WHERE key = ?", (PENDING,))
+            vault.log("destroy.finished", detail=f"{len(journal.get('entries', []))} client(s)")
+    journal["steps"] = steps
+
+
+def _finish_in_vault(vault, journal: dict) -> None:
+    """The steps after the deletion that concern the vault itself: a new database key, the
+    attachment files overwritten, the ledger beside the mirror."""
+    steps = list(journal.get("steps", []))
+    if "rekey" in steps or "files" in steps:
+        finish(vault, journal.get("blobs", []))
+    if vault.mirrored and "ledger" in steps:
+        ledger.record_outside([vault.vault_id, *vault.lineage()], ledger.ledger(vault.db), vault.master_key)
+    _set_steps(vault, journal, [s for s in steps if s == "backups"])
+
+
+def finish_pending(vault) -> dict | None:
+    """Finish what a destruction left unfinished (called by every command that unlocks the
+    vault for writing): the new key, the files, the ledger, the backups. Returns what was
+    done and what is still left ({"entries", "steps", "backups"}), or None when nothing was pending."""
+    journal = pending(vault.db)
+    if not journal or vault.rollback is not None:
+        return None
+    _finish_in_vault(vault, journal)
+    result = erase_from_backups(vault, journal.get("entries", []))
+    if not result["failed"]:
+        _set_steps(vault, journal, [])
+    return {"entries": journal.get("entries", []), "steps": journal["steps"], "backups": result}
 
 
 def run(vault, client_ids: list[str], out_dir: Path, lang: str = "nl", confirm=None, overwrite: bool = False) -> dict:
@@ -120,6 +174,9 @@ def run(vault, client_ids: list[str], out_dir: Path, lang: str = "nl", confirm=N
         _erase_from_backups(vault, unfinished.done)
         raise unfinished
     backups = _erase_from_backups(vault, done)
+    journal = pending(vault.db)
+    if journal and not backups["failed"]:
+        _set_steps(vault, journal, [])
     return {"destroyed": done, "letters": [str(p) for p, _ in letters.values()], "backups": backups}
 
 

@@ -126,9 +126,9 @@ def rollback_of(db, vault_id: str, slots_generation: int = 0) -> str | None:
                 f"it was replaced by another copy")
     # A stale WAL replayed over a newer file can give back old pages of the log beside new ones:
     # the head then matches while entries in between are gone.
-    count = db.one("SELECT count(*) FROM audit")[0]
-    if count != seq:
-        return (f"this vault's audit log has {count} entries up to entry {seq}: pages of an older state "
+    count, last = db.one("SELECT count(*), coalesce(max(seq), 0) FROM audit")  # one snapshot: others write
+    if count != last:
+        return (f"this vault's audit log has {count} entries up to entry {last}: pages of an older state "
                 f"(a stale WAL file) were mixed in, and changes made since may have been undone")
     return None
 

@@ -20,7 +20,7 @@ from dossier.format import fields as F
 from dossier.practice import get_practice
 from dossier.records.clients import get_summary, resolve
 from dossier.render import render_letter
-from dossier.retention.backups import erase_from_backups
+from dossier.retention.backups import backup_folder, erase_from_backups
 from dossier.retention.destructions import current_hold, pending_request
 from dossier.retention.due import due, due_clients
 from dossier.retention.erase import delete_client, finish, purge_index
@@ -128,7 +128,8 @@ def _finish_in_vault(vault, journal: dict) -> None:
         finish(vault, journal.get("blobs", []))
     if vault.mirrored and "ledger" in steps:
         ledger.record_outside([vault.vault_id, *vault.lineage()], ledger.ledger(vault.db), vault.master_key)
-    _set_steps(vault, journal, [s for s in steps if s == "backups"])
+    # The backups are left for run() (or the next command) when there is a backup folder.
+    _set_steps(vault, journal, [s for s in steps if s == "backups" and backup_folder(vault) is not None])
 
 
 def finish_pending(vault) -> dict | None:

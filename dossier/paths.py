@@ -139,6 +139,16 @@ def replace_private_file(path: Path, data: bytes) -> None:
             tmp.unlink()  # gone already after a successful rename
 
 
+def overwrite(fh) -> None:
+    """Overwrite an open file's bytes with random bytes where they lie, and sync (a key-slot
+    file that is being replaced, CSR 5.4: freed blocks do not keep an old wrapped key)."""
+    size = fh.seek(0, os.SEEK_END)
+    fh.seek(0)
+    fh.write(os.urandom(size))
+    fh.flush()
+    os.fsync(fh.fileno())
+
+
 def fsync(path: Path) -> None:
     """Flush a file's bytes to the disk."""
     with open(path, "rb+") as fh:

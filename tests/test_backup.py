@@ -580,3 +580,20 @@ def test_a_forged_ledger_file_beside_the_mirror_deletes_nothing(practice, backup
         {"client_id": NOELLE, "destroyed": "2026-01-01"}], "mac": "AAAA"}))
     result = backup.restore(good, tmp_path / "restored", PASSPHRASE)
     assert result["reapplied"] == [] and str(L.ledger_file(vault_id)) in result["refused_ledgers"]
+
+
+def test_a_backup_of_another_vault_in_the_folder_keeps_its_own_ledger(practice, backups, tmp_path):
+    """erase_from_backups signs and rewrites only this vault's backups; another vault's manifest
+    (its ledger unverifiable here) is left exactly as it was."""
+    good = make(practice, backups)
+    foreign = backups / "dossier-backup-20200101T000000Z-0a0b0c"
+    shutil.copytree(good, foreign)
+    manifest = json.loads((foreign / "manifest.json").read_text())
+    manifest.update(vault_id="00000000-0000-4000-8000-000000000000",
+                    ledger=[{"client_id": "0b4e28ba-2fa1-41d2-883f-0016d3cca427", "destroyed": "2025-01-01"}])
+    (foreign / "manifest.json").write_text(json.dumps(manifest))
+    before = (foreign / "manifest.json").read_bytes()
+    with Vault.open(practice, PASSPHRASE) as v:
+        done = destroy.destroy(v, [NOELLE])
+        result = backup.erase_from_backups(v, [{"client_id": NOELLE, "destroyed": done[0]["destroyed"]}])
+    assert result["rewritten"] == [good.name] and (foreign / "manifest.json").read_bytes() == before

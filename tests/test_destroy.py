@@ -247,6 +247,18 @@ def test_a_failure_after_the_deletion_keeps_the_letter_and_says_what_happened(cl
     with Vault.open(practice, PASSPHRASE) as v:
         assert v.db.one("SELECT count(*) FROM clients WHERE id = ?", (NOELLE,))[0] == 0
         assert [e.action for e in v.audit_entries()].count("destroy.run") == 1
+        assert v.db.one("SELECT 1 FROM meta WHERE key = 'destroy_pending'") is not None  # not forgotten
+    r = cli("client", "list")  # the next command, any command, finishes it
+    assert r.exit_code == 0 and "finished an interrupted destruction" in r.stderr
+    assert NOELLE in [e["client_id"] for e in json.loads(ledger.ledger_file(
+        vault_id_of(practice)).read_text())["entries"]]
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.db.one("SELECT 1 FROM meta WHERE key = 'destroy_pending'") is None
+
+
+def vault_id_of(path: Path) -> str:
+    """The vault id in the key-slot file of the vault folder at ``path``."""
+    return json.loads((path / "keyslots.json").read_text())["vault_id"]
 
 
 def test_a_damaged_ledger_outside_the_vault_is_set_aside_not_overwritten(cli, practice):

@@ -98,7 +98,7 @@ def opened(ctx: typer.Context):
                 if finished["steps"]:
                     output.warn(f"a destruction ({ids}) is not finished: backups not yet rewritten: "
                                 + "; ".join(f"{n}: {why}" for n, why in finished["backups"]["failed"]))
-                    output.warn("plug in the backup disk; the next dossier command tries again")
+                    output.warn("the next dossier command tries again (a backup disk that is not plugged in: plug it in)")
                 else:
                     output.ok(f"finished an interrupted destruction ({ids}): new key, files erased, backups rewritten")
 

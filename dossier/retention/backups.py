@@ -381,6 +381,8 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
         p = Path(item["path"])
         try:
             manifest = read_manifest(p)
+            if manifest.get("vault_id") not in (vault.vault_id, *vault.lineage()):
+                continue  # another vault's backup: its ledger is not ours to sign or to drop
             files = manifest.get("files")
             if not isinstance(files, dict) or not isinstance(manifest.get("clients"), list):
                 raise BackupDamaged("the manifest does not list the backup's files and clients")
@@ -454,14 +456,8 @@ def _rewrite(vault, p: Path, manifest: dict, entries: list[dict], merged: list[d
 def _erase_old(old: Path, new: Path) -> None:
     """Erase the backup a rewrite replaced: its slot file (which wraps the key of its database)
     overwritten where it lies, its attachment files that the new one does not hold overwritten."""
-    slots = old / "keyslots.json"
-    if slots.exists():
-        with contextlib.suppress(OSError), open(slots, "rb+") as fh:
-            size = fh.seek(0, os.SEEK_END)
-            fh.seek(0)
-            fh.write(os.urandom(size))
-            fh.flush()
-            os.fsync(fh.fileno())
+    with contextlib.suppress(OSError), open(old / "keyslots.json", "rb+") as fh:
+        paths.overwrite(fh)
     for blob in (old / "blobs").glob("*") if (old / "blobs").is_dir() else []:
         if not (new / "blobs" / blob.name).exists():
             BlobStore(old / "blobs").erase(blob.name)

@@ -115,7 +115,7 @@ def rollback_of(db, vault_id: str, slots_generation: int = 0) -> str | None:
     m_seq, m_head = mirror["seq"], mirror["head"]
     if slots_generation < mirror.get("slots_generation", 0):
         return (f"this vault's key-slot file is OLDER than its last known state: generation {slots_generation} "
-                f"found, {mirror['slots_generation']} expected. An old copy of {'keyslots.json'} was put back")
+                f"found, {mirror['slots_generation']} expected. An old copy of keyslots.json was put back")
     if m_seq > seq:
         return (f"this vault is OLDER than its last known state: audit entry {seq} found, "
                 f"{m_seq} expected. It was restored from an old copy or an old WAL file, "

@@ -131,11 +131,7 @@ def replace_and_wipe(new: Path, old: Path) -> None:
             os.replace(new, old)
         paths.fsync_dir(old.parent)
         if fh is not None:
-            size = fh.seek(0, os.SEEK_END)
-            fh.seek(0)
-            fh.write(os.urandom(size))
-            fh.flush()
-            os.fsync(fh.fileno())
+            paths.overwrite(fh)
     finally:
         if fh is not None:
             fh.close()

@@ -1,9 +1,12 @@
 """The only module that imports PyNaCl: key derivation, key wrapping, recovery keys.
 
-The vault's data key is random and never derived from the passphrase. It is stored only
-wrapped (XSalsa20-Poly1305 SecretBox) in key slots: one under an Argon2id key from the
-passphrase, one under the recovery key (TB 2.13-2.15, CSR 6.6: appropriate technical
-measures; a forgotten passphrase must not lose the records).
+The vault's keys are random and never derived from the passphrase. The master key is stored
+only in key slots, sealed (X25519 sealed box) to a public key whose private key is an
+Argon2id key from the passphrase, or a keyed hash of the recovery key or the successor's
+secret, so that a new master key can be sealed into every slot without their secrets (CSR
+5.4: a destruction replaces the keys). The database key is wrapped (XSalsa20-Poly1305
+SecretBox) under the master key (TB 2.13-2.15, CSR 6.6: appropriate technical measures; a
+forgotten passphrase must not lose the records).
 
 Security notes:
 - Unwrapping is authenticated: a wrong passphrase fails here, before the database is
@@ -96,6 +99,31 @@ def unwrap(kek: bytes, boxed: bytes, what: str = "passphrase") -> bytes:
     """Decrypt a wrapped secret; a wrong key or any changed byte raises WrongPassphrase."""
     try:
         return bytes(nacl.secret.SecretBox(kek).decrypt(boxed))
+    except (nacl.exceptions.CryptoError, ValueError, TypeError):
+        raise WrongPassphrase(f"wrong {what}: it does not open this vault") from None
+
+
+def public_key(seed: bytes) -> bytes:
+    """The X25519 public key whose private key is ``seed`` (32 bytes from a KDF: a key slot's)."""
+    import nacl.public
+
+    return bytes(nacl.public.PrivateKey(seed).public_key)
+
+
+def seal(public: bytes, secret: bytes) -> bytes:
+    """Encrypt ``secret`` to an X25519 public key (libsodium's sealed box: an ephemeral key,
+    authenticated), so that a key slot can be given a new master key without its secret."""
+    import nacl.public
+
+    return bytes(nacl.public.SealedBox(nacl.public.PublicKey(public)).encrypt(secret))
+
+
+def unseal(seed: bytes, boxed: bytes, what: str = "passphrase") -> bytes:
+    """Open a sealed box with the private key ``seed``; a wrong key or any changed byte raises WrongPassphrase."""
+    import nacl.public
+
+    try:
+        return bytes(nacl.public.SealedBox(nacl.public.PrivateKey(seed)).decrypt(boxed))
     except (nacl.exceptions.CryptoError, ValueError, TypeError):
         raise WrongPassphrase(f"wrong {what}: it does not open this vault") from None
 

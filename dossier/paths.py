@@ -189,6 +189,13 @@ def check_out_folder(path: Path) -> Path:
     return path
 
 
+def refuse_existing(files) -> None:
+    """FileProblem naming the first of these paths that exists (checked before any is written)."""
+    for path in files:
+        if Path(path).exists():
+            raise FileProblem(f"{path}: exists already", "choose another folder or pass --force")
+
+
 @contextlib.contextmanager
 def all_or_nothing(files: dict[Path, bytes], overwrite: bool = False, make_folders: bool = True):
     """Write these files (0600), creating their missing folders (0700) unless not
@@ -197,9 +204,7 @@ def all_or_nothing(files: dict[Path, bytes], overwrite: bool = False, make_folde
     Existing files are refused unless ``overwrite`` (checked for all before any is written).
     Used for the client copy, the report's objection letter and the destruction letters."""
     if not overwrite:
-        for path in files:
-            if path.exists():
-                raise FileProblem(f"{path}: exists already", "choose another folder or pass --force")
+        refuse_existing(files)
     made: list[Path] = []
     for folder in dict.fromkeys(p.parent for p in files) if make_folders else ():
         missing = [d for d in (folder, *folder.parents) if not d.exists()]

@@ -13,6 +13,7 @@ import stat
 import pytest
 
 from conftest import PASSPHRASE, assert_error, make_vault, state
+from dossier import crypto
 from dossier.retention import backups as backup, destroy
 from dossier.vault import ledger
 from dossier.store import SCHEMA_VERSION
@@ -210,10 +211,11 @@ def test_destruction_is_erased_from_the_backups_it_can_reach(tmp_path, backups, 
     without_files = backup.verify_backup(without)["files"]
 
     with Vault.open(path, PASSPHRASE, test_unencrypted=True) as v:
-        done = destroy.destroy(v, [NOELLE])
-        entries = [{"client_id": d["client_id"], "destroyed": d["destroyed"]} for d in done]
-        result = backup.erase_from_backups(v, entries)
+        out = destroy.destroy(v, [NOELLE])  # the backups first, then the vault's new keys
+        entries = [{"client_id": d["client_id"], "destroyed": d["destroyed"]} for d in out["destroyed"]]
+        result = out["backups"]
         master = v.master_key
+        assert out["steps"] == []
         assert [e.detail for e in v.audit_entries() if e.action == "backup.erase"] == [
             f"{holds.name}: 1 destroyed client(s) erased"]
     assert result == {"rewritten": [holds.name], "updated": [without.name], "failed": []}
@@ -245,8 +247,11 @@ def test_erase_from_backups_rewrites_and_reports_what_it_could_not(practice, bac
     manifest["files"]["vault.db"] = hashlib.sha256(db.read_bytes()).hexdigest()
     (tampered / "manifest.json").write_text(json.dumps(manifest))
     with Vault.open(practice, PASSPHRASE) as v:
-        done = destroy.destroy(v, [NOELLE])
-        result = backup.erase_from_backups(v, [{"client_id": NOELLE, "destroyed": done[0]["destroyed"]}])
+        out = destroy.destroy(v, [NOELLE])
+        result = out["backups"]
+        assert out["steps"] == ["backups"]  # not finished: the journal keeps the old master key for them
+        old_masters = json.loads(v.db.one("SELECT value FROM meta WHERE key = 'destroy_pending'")[0])["old_masters"]
+        assert len(old_masters) == 1 and crypto.unb64(old_masters[0]) != v.master_key
     assert result["rewritten"] == [good.name]
     assert [name for name, _ in result["failed"]] == [damaged.name, tampered.name]
     assert "vault.db is missing or does not match its checksum" in result["failed"][0][1]
@@ -594,6 +599,5 @@ def test_a_backup_of_another_vault_in_the_folder_keeps_its_own_ledger(practice, 
     (foreign / "manifest.json").write_text(json.dumps(manifest))
     before = (foreign / "manifest.json").read_bytes()
     with Vault.open(practice, PASSPHRASE) as v:
-        done = destroy.destroy(v, [NOELLE])
-        result = backup.erase_from_backups(v, [{"client_id": NOELLE, "destroyed": done[0]["destroyed"]}])
+        result = destroy.destroy(v, [NOELLE])["backups"]
     assert result["rewritten"] == [good.name] and (foreign / "manifest.json").read_bytes() == before

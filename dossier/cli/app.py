@@ -96,6 +96,7 @@ def _register() -> None:
     app.command()(vault.init)
     app.command()(vault.passwd)
     app.command("unlock-with-recovery")(vault.unlock_with_recovery)
+    app.command("recovery-key")(vault.recovery_key)
     app.command()(vault.verify)
     app.command()(demo)
 

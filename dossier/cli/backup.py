@@ -104,8 +104,8 @@ def restore(
 ):
     """Restore a backup as a new vault at PATH, without the dossiers destroyed since (CSR 5.4).
 
-    The passphrase is the vault's passphrase on the day of the backup (DOSSIER_PASSPHRASE,
-    DOSSIER_PASSCOMMAND or a hidden prompt). Every destruction recorded since (in the backups
+    The passphrase is the vault's passphrase on the day of the backup, or of the last
+    destruction that rewrote it (DOSSIER_PASSPHRASE, DOSSIER_PASSCOMMAND or a hidden prompt). Every destruction recorded since (in the backups
     beside it and beside the vault's rollback mirror) is applied again before the restored
     vault is used. It gets a vault id of its own (TB 2.13-2.15: the original stays intact).
     """

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from dossier.cli import output
-from dossier.cli.unlock import opened
+from dossier.cli.unlock import opened, slots_dropped
 
 destroy_app = typer.Typer(help="Destroy dossiers so that they are really gone (CSR 5.4): requests with a "
                                "four-week clock, legal holds, and the destruction itself.", no_args_is_help=True)
@@ -115,9 +115,11 @@ def run(
 ):
     """Destroy dossiers for good (CSR 5.4), after showing exactly what goes and asking to type the name.
 
-    All rows in one transaction; the database is then compacted under a new key, the
-    attachment files are overwritten and removed, and the client is erased from the backups
-    in the backup folder. A confirmation letter for each client is written to --out.
+    All rows in one transaction; then the client is erased from the backups in the backup
+    folder, the vault gets a new database key and a new master key (every page re-encrypted),
+    and the attachment files are overwritten and removed. A confirmation letter for each
+    client is written to --out when that is done; when a step is left (a backup disk that is
+    not plugged in), the letter says what is still pending and the next command finishes it.
     """
     from dossier.errors import UsageError
     from dossier.retention.destroy import run, select
@@ -140,7 +142,11 @@ def run(
     if b["rewritten"]:
         output.ok(f"erased from {len(b['rewritten'])} backup(s)")
     for name, reason in b["failed"]:
-        output.warn(f"could not erase from backup {name}: {reason}; remove that backup by hand")
+        output.warn(f"could not erase from backup {name}: {reason}")
+    if result["steps"]:
+        output.warn("not finished yet: " + ", ".join(result["steps"]) + "; the letter says so. The next dossier "
+                    "command tries again (a backup disk that is not plugged in: plug it in)")
+    slots_dropped(result["dropped_slots"])
 
 
 @retention_app.command("set")

@@ -77,6 +77,19 @@ def recovery_key() -> str:
         raise NoPassphrase("no recovery key given") from None
 
 
+def slots_dropped(kinds: list[str]) -> None:
+    """Say which key slots a key change had to drop (slots made by a dossier before key-slot
+    format /3 cannot take a new master key without their secret)."""
+    from dossier.cli import output
+
+    if "recovery" in kinds:
+        output.warn("your recovery key no longer opens the vault (it was made by an older dossier and could not "
+                    "follow the new key); make a new one now: dossier recovery-key")
+    if "successor" in kinds:
+        output.warn("successor access no longer opens the vault (made by an older dossier); set it up again: "
+                    "dossier successor setup")
+
+
 @contextlib.contextmanager
 def opened(ctx: typer.Context):
     """The unlocked vault of this invocation; closed afterwards, whatever happens."""
@@ -96,11 +109,12 @@ def opened(ctx: typer.Context):
             if finished is not None:
                 ids = ", ".join(e["client_id"][:8] for e in finished["entries"])
                 if finished["steps"]:
-                    output.warn(f"a destruction ({ids}) is not finished: backups not yet rewritten: "
+                    output.warn(f"a destruction ({ids}) is not finished ({', '.join(finished['steps'])}): "
                                 + "; ".join(f"{n}: {why}" for n, why in finished["backups"]["failed"]))
                     output.warn("the next dossier command tries again (a backup disk that is not plugged in: plug it in)")
                 else:
-                    output.ok(f"finished an interrupted destruction ({ids}): new key, files erased, backups rewritten")
+                    output.ok(f"finished an interrupted destruction ({ids}): backups rewritten, new keys, files erased")
+                slots_dropped(finished["dropped_slots"])
 
             overdue = overdue_count(vault.db)
             if overdue:

@@ -1,4 +1,4 @@
-"""dossier init | passwd | unlock-with-recovery | verify: the vault itself (TB 2.13-2.15, CSR 6.6)."""
+"""dossier init | passwd | recovery-key | unlock-with-recovery | verify: the vault itself (TB 2.13-2.15, CSR 6.6)."""
 
 from __future__ import annotations
 
@@ -26,9 +26,7 @@ def init(ctx: typer.Context):
     vault, recovery = Vault.create(path, passphrase, kdf, check_strength=False)
     vault.close()
     output.ok(f"vault created at {path} (Argon2id: {kdf.opslimit} passes over {kdf.memlimit // 2**20} MiB)")
-    output.out.print("\nRecovery key (shown once; print it or write it down and keep it somewhere safe):\n")
-    output.out.print(f"    {recovery}\n", style="bold")
-    output.out.print("With it, 'dossier unlock-with-recovery' sets a new passphrase if you forget yours.")
+    _show_recovery(recovery)
 
 
 def passwd(ctx: typer.Context):
@@ -41,6 +39,26 @@ def passwd(ctx: typer.Context):
     with unlock.opened(ctx) as vault:
         vault.change_passphrase(unlock.new_passphrase("DOSSIER_NEW_PASSPHRASE"))
     output.ok("passphrase changed")
+
+
+def recovery_key(ctx: typer.Context):
+    """Make a new recovery key (shown once); the old one stops opening the vault.
+
+    For a recovery key that was lost or seen by someone else, or one that a key change could
+    not follow (a vault made by an older dossier). TB 2.13-2.15, CSR 6.6.
+    """
+    from dossier.cli import unlock
+
+    with unlock.opened(ctx) as vault:
+        recovery = vault.new_recovery_key()
+    output.ok("new recovery key made; the old one no longer opens the vault")
+    _show_recovery(recovery)
+
+
+def _show_recovery(recovery: str) -> None:
+    output.out.print("\nRecovery key (shown once; print it or write it down and keep it somewhere safe):\n")
+    output.out.print(f"    {recovery}\n", style="bold")
+    output.out.print("With it, 'dossier unlock-with-recovery' sets a new passphrase if you forget yours.")
 
 
 def unlock_with_recovery(ctx: typer.Context):
@@ -62,14 +80,24 @@ def verify(
     accept_rollback: bool = typer.Option(False, "--accept-rollback",
                                          help="Accept the vault as it is now after a restore (logged)."),
 ):
-    """Check the whole vault: every page's MAC, SQLite's integrity, the audit chain, rollback.
+    """Check the whole vault: every page's MAC, SQLite's integrity, the audit chain, rollback,
+    and that no destruction is left unfinished (CSR 5.4).
 
-    Exit code 5 when something is wrong, 6 when the vault is older than its mirror.
+    Exit code 5 when something is wrong, 6 when the vault is older than its mirror, 1 when
+    the vault is sound but a destruction still has steps left (a backup out of reach).
     """
     from dossier.cli import unlock
+    from dossier.errors import DestroyUnfinished
+    from dossier.retention.destroy import pending
 
-    with unlock.opened(ctx) as vault:
+    with unlock.opened(ctx) as vault:  # (which first tries to finish an unfinished destruction)
         if accept_rollback and vault.rollback:
             output.warn("accepted: " + vault.accept_rollback())
         entries = vault.check()
+        left = pending(vault.db).get("steps") if vault.rollback is None else None
+    if left:
+        raise DestroyUnfinished(f"the vault is sound ({entries} audit entries), but a destruction is not finished: "
+                                f"{', '.join(left)} still to do",
+                                "plug in the backup disk (dossier backup list shows the folder); the next dossier "
+                                "command finishes it")
     output.ok(f"vault verified: pages, integrity and {entries} audit entries in an unbroken chain")

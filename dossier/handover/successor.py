@@ -50,13 +50,15 @@ def status(vault) -> dict | None:
 
 
 def revoke(vault) -> None:
-    """Remove the successor slot: every share of every earlier setup stops opening this vault."""
+    """Remove the successor slot: every share of every earlier setup stops opening this vault,
+    and the master key and the database key are replaced, so that a key that the shares once
+    opened opens nothing on disk now (a crash in between: the slot is gone, the record stays)."""
     if not keyslots.has_slot(vault.slots, "successor"):
         raise Refused("there is no successor access to revoke")
+    vault.revoke_successor()  # the slot goes, and the master and database keys are replaced
     with vault.write():
-        vault.set_successor_slot(None)
         vault.db.execute("DELETE FROM meta WHERE key = ?", (META_KEY,))
-        vault.log("successor.revoke")
+        vault.log("successor.revoke", detail="master key and database key replaced")
 
 
 def combine(shares: list[str]) -> bytes:

@@ -5,7 +5,8 @@ coach's backup folder, holding:
 
 * ``vault.db``: a compacted copy of the database under a key of its own (``Vault.export_db``);
 * ``keyslots.json``: the vault's passphrase and recovery slots, with that key wrapped under the
-  master key, so the backup opens with the passphrase of the day it was made;
+  master key, so the backup opens with the passphrase of the day it was made (or last
+  rewritten by a destruction, which gives it the vault's slots and master key of that day);
 * ``blobs/``: the attachment files, byte for byte (each is encrypted under a key in its row);
 * ``manifest.json`` (plaintext, no names, no content): the format, when, the vault id, the
   schema version, the client ids it holds, the destruction ledger, and a SHA-256 per file.
@@ -30,7 +31,7 @@ import shutil
 import time
 from pathlib import Path
 
-from dossier import __version__, clock, paths
+from dossier import __version__, clock, crypto, paths
 from dossier.errors import (BackupDamaged, BackupTooNew, DossierError, FileProblem, InvalidInput, NoBackupFolder,
                             RollbackDetected, UsageError, VaultDamaged)
 from dossier.format.ids import UUID_PATTERN
@@ -99,7 +100,7 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
             files[f"blobs/{blob_id}"] = _copy_private(source, partial / "blobs" / blob_id)
         manifest = {"format": FORMAT, "created": now.isoformat().replace("+00:00", "Z"), "vault_id": vault.vault_id,
                     "schema_version": vault.schema_version(), "dossier_version": __version__, "clients": clients,
-                    "ledger": held, "ledger_mac": ledger.sign(vault.master_key, held),
+                    "ledger": held, "ledger_mac": ledger.sign(vault.auth_key, held),
                     "files": dict(sorted(files.items()))}
         paths.write_private_file(partial / MANIFEST, _dump(manifest))
         for f in ("vault.db", "keyslots.json", MANIFEST):  # the blobs were synced as they were copied
@@ -273,7 +274,8 @@ def prune(folder: Path, keep: int) -> dict:
 def restore(backup: Path, to: Path, passphrase: str) -> dict:
     """Restore a backup into the new folder ``to`` as a vault of its own (a new vault id),
     after re-applying every destruction recorded since (CSR 5.4): nothing destroyed comes
-    back. ``passphrase`` is the vault's passphrase on the day of the backup. All or nothing:
+    back. ``passphrase`` is the vault's passphrase on the day of the backup (or of its last
+    rewrite by a destruction). All or nothing:
     on any failure ``to`` is left as it was found (absent, or an empty folder)."""
     backup, to = Path(backup).expanduser(), Path(to).expanduser()
     recover(backup.parent)  # a rewrite that a crash interrupted: finished or undone first
@@ -339,11 +341,11 @@ def _known_ledger(vault, backup: Path, original_id: str) -> tuple[list[dict], li
                 continue
             if not manifest.get("ledger"):
                 continue
-            if ledger.authentic(vault.master_key, manifest.get("ledger"), manifest.get("ledger_mac")):
+            if ledger.authentic(vault.auth_keys, manifest.get("ledger"), manifest.get("ledger_mac")):
                 beside += manifest["ledger"]
             else:
                 refused.append(p.name)
-    outside, refused_files = ledger.read_outside([original_id, *vault.lineage()], vault.master_key)
+    outside, refused_files = ledger.read_outside([original_id, *vault.lineage()], vault.auth_keys)
     return ledger.merge_ledgers(ledger.ledger(vault.db), beside, outside), refused + refused_files
 
 
@@ -361,12 +363,16 @@ def _empty_out(to: Path, remove: bool) -> None:
 
 # -- destroying in backups ------------------------------------------------------------------------
 
-def erase_from_backups(vault, entries: list[dict]) -> dict:
+def erase_from_backups(vault, entries: list[dict], keys: list[bytes] = (), new_master: bytes | None = None) -> dict:
     """After a destruction: rewrite every backup in the backup folder that holds one of
     these clients so that it holds them no more (deleted, compacted under a new key, their
     attachment files erased), and add the entries to every backup's manifest, so that each
     backup carries the ledger to a later restore (CSR 5.4). Problems are collected per backup
-    in ``failed`` (name, reason), never raised: the destruction in the vault stands."""
+    in ``failed`` (name, reason), never raised: the destruction in the vault stands.
+
+    A backup opens with the vault's master key or one of ``keys`` (master keys the vault had
+    before, while a backup was out of reach); a rewritten one gets the vault's key slots with
+    ``new_master`` (the master key the vault is about to have), else the vault's own."""
     result: dict = {"rewritten": [], "updated": [], "failed": []}
     folder = backup_folder(vault)
     entries = ledger.ledger_entries(entries)
@@ -386,17 +392,18 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
             files = manifest.get("files")
             if not isinstance(files, dict) or not isinstance(manifest.get("clients"), list):
                 raise BackupDamaged("the manifest does not list the backup's files and clients")
-            own = manifest.get("ledger") if ledger.authentic(vault.master_key, manifest.get("ledger"),
+            own = manifest.get("ledger") if ledger.authentic(vault.auth_keys, manifest.get("ledger"),
                                                               manifest.get("ledger_mac")) else []
             merged = ledger.merge_ledgers(own, entries)
             if wanted & set(manifest["clients"]):
                 for rel in ("vault.db", "keyslots.json"):
                     if not (p / rel).is_file() or _sha256(p / rel) != files.get(rel):
                         raise BackupDamaged(f"{rel} is missing or does not match its checksum")
-                manifest = _rewrite(vault, p, manifest, entries, merged)
+                manifest = _rewrite(vault, p, manifest, entries, merged, [vault.master_key, *keys],
+                                    new_master or vault.master_key)
                 result["rewritten"].append(p.name)
             elif merged != manifest.get("ledger") or not own:
-                manifest.update(ledger=merged, ledger_mac=ledger.sign(vault.master_key, merged))
+                manifest.update(ledger=merged, ledger_mac=ledger.sign(vault.auth_key, merged))
                 paths.replace_private_file(p / MANIFEST, _dump(manifest))
                 result["updated"].append(p.name)
         except (DossierError, OSError, DatabaseError) as e:
@@ -408,20 +415,25 @@ def erase_from_backups(vault, entries: list[dict]) -> dict:
     return result
 
 
-def _rewrite(vault, p: Path, manifest: dict, entries: list[dict], merged: list[dict]) -> dict:
+def _rewrite(vault, p: Path, manifest: dict, entries: list[dict], merged: list[dict], keys: list[bytes],
+             new_master: bytes) -> dict:
     """Rewrite the backup at ``p`` without these clients, crash-safely: the new backup is made
     beside it (``.NAME.rewrite``: the database and slot file copied, the attachment files that
     stay hard-linked), the clients are erased there (new key), its manifest written; then the
     old one is moved aside (``.NAME.old``) and the new one takes its name, and the old one is
     erased (its slot file overwritten in place, attachment files that went overwritten).
-    :func:`recover` finishes or undoes a rewrite that a crash interrupted. Returns the manifest."""
+    :func:`recover` finishes or undoes a rewrite that a crash interrupted. The new backup has
+    the vault's key slots and ``new_master`` (it opens with today's passphrase; the old one,
+    with the old master key, is gone). Returns the manifest."""
     staging, old = p.parent / f".{p.name}.rewrite", p.parent / f".{p.name}.old"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(mode=0o700)
     for rel in ("vault.db", "keyslots.json"):
         _copy_private(p / rel, staging / rel)
     files = manifest["files"]
-    with Vault.open_with_master(staging, vault.master_key, test_unencrypted=not vault.encrypted) as copy:
+    with Vault.open_with_master(staging, keys, test_unencrypted=not vault.encrypted) as copy:
+        with copy.write():  # the same auth key as the vault (one made before the auth key derives it)
+            copy.db.set_meta("auth_key", crypto.b64(vault.auth_key))
         going = {r[0] for r in copy.db.all("SELECT id FROM attachments WHERE client_id IN (SELECT value FROM "
                                            "json_each(?))", (json.dumps([e["client_id"] for e in entries]),))}
         kept = [rel for rel in files if rel.startswith("blobs/") and rel[6:] not in going and (p / rel).exists()]
@@ -432,14 +444,16 @@ def _rewrite(vault, p: Path, manifest: dict, entries: list[dict], merged: list[d
                 os.link(p / rel, staging / rel)
             except OSError:  # a file system without hard links (FAT on a USB disk)
                 _copy_private(p / rel, staging / rel)
-        forget(copy, entries)
+        rekey = {"master": new_master, "slots_from": vault.slots}
+        if not forget(copy, entries, **rekey):
+            copy.rekey(**rekey)
         clients = [r[0] for r in copy.db.all("SELECT id FROM clients ORDER BY id")]
         merged = ledger.merge_ledgers(merged, ledger.ledger(copy.db))
         schema = copy.schema_version()
     (staging / LOCK_NAME).unlink(missing_ok=True)
     new_files = {rel: h for rel, h in files.items() if rel in kept}  # untouched: damage stays visible
     new_files.update({rel: _sha256(staging / rel) for rel in ("vault.db", "keyslots.json")})
-    manifest = {**manifest, "clients": clients, "ledger": merged, "ledger_mac": ledger.sign(vault.master_key, merged),
+    manifest = {**manifest, "clients": clients, "ledger": merged, "ledger_mac": ledger.sign(vault.auth_key, merged),
                 "schema_version": schema, "files": dict(sorted(new_files.items()))}
     paths.write_private_file(staging / MANIFEST, _dump(manifest))
     for rel in ("vault.db", "keyslots.json", MANIFEST):

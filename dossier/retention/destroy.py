@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dossier import clock, paths
-from dossier.errors import DestroyUnfinished, Refused
+import contextlib
+
+from dossier import clock, crypto, paths
+from dossier.errors import DestroyUnfinished, DossierError, Refused
 from dossier.format import fields as F
 from dossier.practice import get_practice
 from dossier.records.clients import get_summary, resolve
@@ -24,7 +26,7 @@ from dossier.retention.backups import backup_folder, erase_from_backups
 from dossier.retention.destructions import current_hold, pending_request
 from dossier.retention.due import due, due_clients
 from dossier.retention.erase import delete_client, finish, purge_index
-from dossier.retention.letters import letter_for
+from dossier.retention.letters import letter_for, with_pending
 from dossier.store import client_tables
 from dossier.vault import ledger
 
@@ -55,11 +57,17 @@ def _refuse_if_held(p: dict) -> None:
                       "CLIENT")
 
 
-def destroy(vault, client_ids: list[str], basis: dict[str, str] | None = None) -> list[dict]:
-    """Destroy these clients: all rows in one transaction, then rekey, then the files.
+STEPS = ("backups", "rekey", "files", "ledger")
+PENDING = "destroy_pending"
+
+
+def destroy(vault, client_ids: list[str], basis: dict[str, str] | None = None) -> dict:
+    """Destroy these clients: all rows in one transaction (with the journal of what follows),
+    then the backups, the new keys, the files and the ledger (:func:`complete`).
 
     Refused for a client under a legal hold. ``basis`` says per client why (a request, an
     expired retention, the coach's decision); a pending request is marked executed and kept.
+    Returns {"destroyed": per client, and what :func:`complete` returns}.
     """
     basis = basis or {}
     date = clock.today()
@@ -81,12 +89,16 @@ def destroy(vault, client_ids: list[str], basis: dict[str, str] | None = None) -
         # The journal: committed with the deletion, so that whatever stops the steps after it
         # (a kill, a full disk, a backup disk out of reach), the next command finishes them.
         journal = pending(vault.db)
+        if "rekey" not in journal.get("steps", []) or "next_master" not in journal:
+            # The master key the vault will have: the backups are rewritten with it before the
+            # vault itself is rekeyed, so the old one never has to be kept.
+            journal["next_master"] = crypto.b64(crypto.random_key())
         journal["entries"] = ledger.merge_ledgers(journal.get("entries", []), _entries(done))
         journal["blobs"] = sorted(set(journal.get("blobs", [])) | set(blobs))
-        journal["steps"] = ["rekey", "files", "ledger", "backups"]
+        journal["steps"] = [s for s in STEPS if s != "backups" or backup_folder(vault) is not None]
         vault.db.set_meta(PENDING, json.dumps(journal))
     try:  # committed: from here on a failure must not say that nothing happened
-        _finish_in_vault(vault, pending(vault.db))
+        status = complete(vault)
     except Exception as e:
         why = getattr(e, "strerror", None) or str(e) or type(e).__name__
         raise DestroyUnfinished(
@@ -94,10 +106,7 @@ def destroy(vault, client_ids: list[str], basis: dict[str, str] | None = None) -
             f"the clean-up after it failed ({why})",
             "the next dossier command finishes it (or run: dossier verify); attachment files left behind "
             "cannot be read without their deleted keys", done=done) from None
-    return done
-
-
-PENDING = "destroy_pending"
+    return {"destroyed": done, **status}
 
 
 def pending(db) -> dict:
@@ -106,49 +115,84 @@ def pending(db) -> dict:
     try:
         journal = json.loads(row[0]) if row else {}
     except ValueError:
-        journal = {"entries": [], "blobs": [], "steps": ["rekey", "files", "ledger", "backups"]}
+        journal = {"entries": [], "blobs": [], "steps": list(STEPS)}
     return journal if isinstance(journal, dict) else {}
 
 
-def _set_steps(vault, journal: dict, steps: list[str]) -> None:
+def _save(vault, journal: dict, **changes) -> None:
+    """The journal with ``changes``, committed; deleted (and logged) when no step is left."""
+    journal.update(changes)
     with vault.write():
-        if steps:
-            vault.db.set_meta(PENDING, json.dumps({**journal, "steps": steps}))
+        if journal.get("steps"):
+            vault.db.set_meta(PENDING, json.dumps(journal))
         else:
             vault.db.execute("DELETE FROM meta WHERE key = ?", (PENDING,))
             vault.log("destroy.finished", detail=f"{len(journal.get('entries', []))} client(s)")
-    journal["steps"] = steps
 
 
-def _finish_in_vault(vault, journal: dict) -> None:
-    """The steps after the deletion that concern the vault itself: a new database key, the
-    attachment files overwritten, the ledger beside the mirror."""
+def _keys(journal: dict, name: str) -> list[bytes]:
+    value = journal.get(name, [])
+    out = []
+    for v in value if isinstance(value, list) else [value]:
+        with contextlib.suppress(ValueError, TypeError):
+            out.append(crypto.unb64(v))
+    return out
+
+
+def complete(vault) -> dict:
+    """Do the steps a destruction's journal still lists, in this order: rewrite the backups
+    (with the master key the vault is about to get), replace the vault's database and master
+    keys (Vault.rekey), erase the attachment files, sign the ledger beside the mirror. A backup
+    out of reach does not stop the rest: the step stays, and the vault's master key of before
+    is kept in the journal (inside the vault, under the new key) until that backup is rewritten.
+    Returns {"steps": what is left, "backups": erase_from_backups's result, "dropped_slots"}."""
+    journal = pending(vault.db)
     steps = list(journal.get("steps", []))
+    result = {"steps": steps, "backups": {"rewritten": [], "updated": [], "failed": []}, "dropped_slots": []}
+    if not steps:
+        return result
+    entries = journal.get("entries", [])
+    next_master = (_keys(journal, "next_master") or [None])[0] if "rekey" in steps else None
+    if "backups" in steps:
+        if backup_folder(vault) is None:
+            steps.remove("backups")
+        else:
+            backups = result["backups"] = erase_from_backups(vault, entries, _keys(journal, "old_masters"),
+                                                             next_master)
+            if not backups["failed"]:
+                steps.remove("backups")
+                journal.pop("old_masters", None)
+            elif "rekey" in steps and next_master != vault.master_key:
+                journal["old_masters"] = [crypto.b64(k) for k in
+                                          dict.fromkeys([*_keys(journal, "old_masters"), vault.master_key])]
+        _save(vault, journal, steps=steps)
     if "rekey" in steps or "files" in steps:
-        finish(vault, journal.get("blobs", []))
-    if vault.mirrored and "ledger" in steps:
-        ledger.record_outside([vault.vault_id, *vault.lineage()], ledger.ledger(vault.db), vault.master_key)
-    # The backups are left for run() (or the next command) when there is a backup folder.
-    _set_steps(vault, journal, [s for s in steps if s == "backups" and backup_folder(vault) is not None])
+        result["dropped_slots"] = finish(vault, journal.get("blobs", []), master=next_master)
+        _save(vault, journal, steps=[s for s in steps if s not in ("rekey", "files")], next_master=None)
+        steps = journal["steps"]
+    if "ledger" in steps:
+        if vault.mirrored:
+            ledger.record_outside([vault.vault_id, *vault.lineage()], ledger.ledger(vault.db), vault.auth_keys)
+        _save(vault, journal, steps=[s for s in steps if s != "ledger"])
+    result["steps"] = journal.get("steps", [])
+    return result
 
 
 def finish_pending(vault) -> dict | None:
     """Finish what a destruction left unfinished (called by every command that unlocks the
-    vault for writing): the new key, the files, the ledger, the backups. Returns what was
-    done and what is still left ({"entries", "steps", "backups"}), or None when nothing was pending."""
+    vault for writing). Returns {"entries", "steps" (what is still left), "backups",
+    "dropped_slots"}, or None when nothing was pending."""
     journal = pending(vault.db)
     if not journal or vault.rollback is not None:
         return None
-    _finish_in_vault(vault, journal)
-    result = erase_from_backups(vault, journal.get("entries", []))
-    if not result["failed"]:
-        _set_steps(vault, journal, [])
-    return {"entries": journal.get("entries", []), "steps": journal["steps"], "backups": result}
+    return {"entries": journal.get("entries", []), **complete(vault)}
 
 
 def run(vault, client_ids: list[str], out_dir: Path, lang: str = "nl", confirm=None, overwrite: bool = False) -> dict:
-    """Destroy these clients after ``confirm(plans)`` agrees; write a confirmation letter per
-    client into ``out_dir`` (0600) first, removed again if the destruction fails."""
+    """Destroy these clients after ``confirm(plans)`` agrees; then write a confirmation letter
+    per client into ``out_dir`` (0600) that says what was done, and what is still pending when
+    a step could not be finished (a backup out of reach). The letters are made before anything
+    is destroyed (a letter that cannot be made stops the destruction) and written after it."""
     F.check_lang(lang)
     out_dir = paths.check_out_folder(out_dir)
     plans = [plan(vault.db, cid) for cid in dict.fromkeys(client_ids)]
@@ -158,31 +202,34 @@ def run(vault, client_ids: list[str], out_dir: Path, lang: str = "nl", confirm=N
         raise Refused("not confirmed; nothing was destroyed")
     date, practice = clock.today(), get_practice(vault.db)
     expired = {i["client_id"] for i in due(vault.db, within=0) if i["kind"] == "retention" and i["due"]}
-    basis = {}
     for p in plans:
-        p["basis"] = basis[p["client_id"]] = ("request" if p["request"] else
-                                              "retention" if p["client_id"] in expired else "coach")
-    letters = {p["client_id"]: (out_dir / f"{'vernietiging' if lang == 'nl' else 'destruction'}-"
-                                          f"{paths.slug(p['client'])}-{date}.pdf",
-                                render_letter(letter_for(vault.db, p, practice, lang, date))) for p in plans}
+        p["basis"] = ("request" if p["request"] else "retention" if p["client_id"] in expired else "coach")
+    letters = {p["client_id"]: letter_for(vault.db, p, practice, lang, date) for p in plans}
+    names = {cid: out_dir / f"{'vernietiging' if lang == 'nl' else 'destruction'}-{paths.slug(p['client'])}-{date}.pdf"
+             for cid, p in zip(letters, plans)}
+    rendered = {cid: render_letter(letter) for cid, letter in letters.items()}  # before anything goes
+    if not overwrite:
+        paths.refuse_existing(names.values())
     unfinished = None
-    with paths.all_or_nothing(dict(letters.values()), overwrite):  # removed again if nothing was destroyed
-        try:
-            done = destroy(vault, [p["client_id"] for p in plans], basis)
-        except DestroyUnfinished as e:  # destroyed all the same: the letters stay, the backups follow
-            unfinished = e
+    try:
+        result = destroy(vault, [p["client_id"] for p in plans], {p["client_id"]: p["basis"] for p in plans})
+    except DestroyUnfinished as e:  # destroyed all the same: the letters say what is still pending
+        unfinished, result = e, {"destroyed": e.done, "steps": pending(vault.db).get("steps", list(STEPS)),
+                                 "backups": {"rewritten": [], "updated": [], "failed": []}, "dropped_slots": []}
+    if result["steps"]:
+        rendered = {cid: render_letter(with_pending(letter, result["steps"])) for cid, letter in letters.items()}
+    try:
+        with paths.all_or_nothing({names[cid]: data for cid, data in rendered.items()}, overwrite=True):
+            pass
+    except (OSError, DossierError) as e:
+        why = getattr(e, "strerror", None) or str(e)
+        raise DestroyUnfinished(f"{', '.join(d['client'] for d in result['destroyed'])}: destroyed, but the "
+                                f"confirmation letter could not be written to {out_dir} ({why})",
+                                "write the letter to the client yourself; the log holds the date",
+                                done=result["destroyed"]) from None
     if unfinished is not None:
-        _erase_from_backups(vault, unfinished.done)
         raise unfinished
-    backups = _erase_from_backups(vault, done)
-    journal = pending(vault.db)
-    if journal and not backups["failed"]:
-        _set_steps(vault, journal, [])
-    return {"destroyed": done, "letters": [str(p) for p, _ in letters.values()], "backups": backups}
-
-
-def _erase_from_backups(vault, done: list[dict]) -> dict:
-    return erase_from_backups(vault, _entries(done))
+    return {**result, "letters": [str(names[cid]) for cid in letters]}
 
 
 def _entries(done: list[dict]) -> list[dict]:

@@ -29,17 +29,20 @@ def purge_index(db) -> None:
     db.execute("INSERT INTO search_index(search_index) VALUES ('optimize')")
 
 
-def finish(vault, blobs: list[str]) -> None:
-    """After the deleting transaction: compact under a new key, erase the attachment files."""
-    vault.rekey()
+def finish(vault, blobs: list[str], **rekey) -> list[str]:
+    """After the deleting transaction: a new database key and master key (Vault.rekey, which
+    takes ``rekey``), the attachment files erased. Returns the kinds of key slots dropped."""
+    dropped = vault.rekey(**rekey)
     for blob_id in blobs:
         vault.db.blobs.erase(blob_id)
     vault.db.blobs.sweep(blob_ids(vault.db))
+    return dropped
 
 
-def forget(vault, entries: list[dict]) -> list[str]:
-    """Re-apply ledger entries to a vault (a restored backup): every listed client it still
-    holds is destroyed again, and the ledger learns every entry. Returns the ids erased."""
+def forget(vault, entries: list[dict], **rekey) -> list[str]:
+    """Re-apply ledger entries to a vault (a restored backup, a backup being rewritten): every
+    listed client it still holds is destroyed again (``rekey`` goes to Vault.rekey), and the
+    ledger learns every entry. Returns the ids erased."""
     erased, blobs = [], []
     with vault.write():
         for e in entries:
@@ -54,5 +57,5 @@ def forget(vault, entries: list[dict]) -> list[str]:
         if erased:
             purge_index(vault.db)
     if erased:
-        finish(vault, blobs)
+        finish(vault, blobs, **rekey)
     return erased

@@ -56,3 +56,36 @@ def letter_for(db, p: dict, practice: dict, lang: str, date: str) -> dict:
             "to": [f"{first} {last}", address, " ".join(x for x in (postcode, city) if x)],
             "subject": "Bevestiging: uw dossier is vernietigd" if nl else "Confirmation: your file has been destroyed",
             "paragraphs": paragraphs, "quotes": [], "signature": practice.get("coach", "")}
+
+
+DONE_PARAGRAPH = 2  # of letter_for's paragraphs: the one on the backups and the key
+PENDING_TEXT = {
+    "nl": {"backups": "uit een back-up die nu niet bereikbaar is, worden ze gewist zodra ik die weer aansluit",
+           "rekey": "de sleutel waarmee de oude gegevens waren versleuteld, wordt nog vervangen",
+           "files": "een bijgevoegd bestand wordt nog overschreven (het is zonder de gewiste sleutel niet te lezen)",
+           "ledger": "de aantekening buiten het dossier dat uw dossier vernietigd is, wordt nog bijgewerkt"},
+    "en": {"backups": "they will be erased from a backup that cannot be reached now as soon as I connect it",
+           "rekey": "the key the old data was encrypted with is still to be replaced",
+           "files": "an attached file is still to be overwritten (it cannot be read without its erased key)",
+           "ledger": "the note outside the file that your file was destroyed is still to be updated"},
+}
+
+
+def with_pending(letter: dict, steps: list[str]) -> dict:
+    """The letter when steps of the destruction are still pending (a backup out of reach): the
+    paragraph on the backups and the key says what was done and what is still to be done,
+    nothing more (CSR 5.4)."""
+    nl = letter["lang"] == "nl"
+    left = [PENDING_TEXT[letter["lang"]][s] for s in steps if s in PENDING_TEXT[letter["lang"]]]
+    done = []
+    if "backups" not in steps:
+        done.append("ze zijn gewist uit de back-ups die ik beheer" if nl else "they were erased from the backups I keep")
+    if "rekey" not in steps:
+        done.append("de sleutel waarmee de oude gegevens waren versleuteld, bestaat niet meer" if nl
+                    else "the key the old data was encrypted with no longer exists")
+    text = "; ".join(done + left)
+    text = (("Nog niet alles is afgerond: " if nl else "Not everything is finished yet: ") + text[:1].lower() +
+            text[1:] + (". Ik laat het u weten als ook dat gedaan is." if nl else ". I will let you know when that is done too."))
+    paragraphs = list(letter["paragraphs"])
+    paragraphs[DONE_PARAGRAPH] = text
+    return {**letter, "paragraphs": paragraphs}

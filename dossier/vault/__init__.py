@@ -28,6 +28,15 @@ __all__ = ["Vault", "AuditEntry", "check_new_location", "check_passphrase_streng
            "DB_NAME", "SLOTS_NAME", "BLOBS_NAME", "LOCK_NAME"]
 
 
+AUTH_KEY = "auth_key"
+
+
+def _derived_auth_key(master: bytes) -> bytes:
+    """The auth key of a vault that has none yet: one-way from the master key it has now (a
+    vault and its backups from before the auth key all hold the same master key)."""
+    return crypto.mac(master, b"", b"dossier-auth")
+
+
 def check_new_location(path: Path) -> None:
     """Refuse to create a vault where one exists, on a file, or in a folder holding other things."""
     if (path / DB_NAME).exists() or (path / SLOTS_NAME).exists():
@@ -53,7 +62,8 @@ class Vault:
         self.encrypted = True  # False only for forensic tests (test_unencrypted)
         self._use(db)
         self.slots = slots
-        self._data_key = data_key  # the master key the slots unwrap; see db_key()
+        self._data_key = data_key  # the master key the slots hold; see db_key()
+        self._unlocker = keyslots.Unlocker.masters([data_key] if data_key else [])
         self.vault_id = slots["vault_id"]
         self.rollback: str | None = None
         self.mirrored = True  # False for a backup opened to be rewritten: it has no mirror of its own
@@ -83,6 +93,7 @@ class Vault:
         db_key = crypto.random_key()  # never the master key: a destruction replaces it (CSR 5.4)
         recovery = crypto.new_recovery_key()
         vault_id = new_id()
+        seeds: dict = {}
         # SQLite would create the file 0644; create it 0600 first (its WAL and SHM inherit the mode).
         paths.write_private_file(path / DB_NAME, b"")
         db = connect(path / DB_NAME, None if test_unencrypted else db_key, memory_security=MEMORY_SECURITY,
@@ -94,12 +105,12 @@ class Vault:
                 db.execute("INSERT INTO meta(key, value) VALUES ('created', ?)", (clock.now(),))
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             slots = {
-                "format": keyslots.SLOTS_FORMAT_2,
+                "format": keyslots.SLOTS_FORMAT_3,
                 "vault_id": vault_id,
                 "db_salt": crypto.b64(keyslots.first_bytes(path / DB_NAME)),
                 "db_key": crypto.b64(crypto.wrap(data_key, db_key)),
                 "slots": [
-                    keyslots.passphrase_slot(passphrase, data_key, kdf),
+                    keyslots.passphrase_slot(passphrase, data_key, kdf, seeds),
                     keyslots.recovery_slot(crypto.parse_recovery_key(recovery), data_key),
                 ],
             }
@@ -111,8 +122,10 @@ class Vault:
             raise
         vault = cls(path, db, slots, data_key)
         vault.encrypted = not test_unencrypted
+        vault._unlocker = keyslots.Unlocker("passphrase", seeds)
         vault._check_mirror()
         with vault.write():
+            vault._ensure_auth_key()
             vault.log("vault.init", detail=f"schema {schema_upto}")
         return vault, recovery
 
@@ -120,29 +133,44 @@ class Vault:
     def open(cls, path: Path, passphrase: str, *, test_unencrypted: bool = False, mirrored: bool = True) -> "Vault":
         """Unlock with the passphrase. Wrong passphrase: WrongPassphrase; damage: VaultDamaged.
         ``mirrored=False`` skips the rollback mirror (a restore, before the copy is a vault of its own)."""
-        path = Path(path)
-        slots = keyslots.read_slots(path)
-        slot = keyslots.slot(slots, "passphrase")
-        kek = crypto.derive_kek(passphrase, crypto.unb64(slot["salt"]), keyslots.kdf_of(slot))
-        data_key = crypto.unwrap(kek, crypto.unb64(slot["wrapped"]), "passphrase")
-        return cls._unlocked(path, slots, data_key, "unlock", test_unencrypted, mirrored)
+        return cls._open_with(Path(path), "passphrase", passphrase, "unlock", test_unencrypted, mirrored)
 
     @classmethod
     def open_with_recovery(cls, path: Path, recovery_key: str, *, test_unencrypted: bool = False) -> "Vault":
         """Unlock with the recovery key printed at ``init``."""
-        path = Path(path)
-        slots = keyslots.read_slots(path)
-        slot = keyslots.slot(slots, "recovery")
-        kek = crypto.recovery_kek(crypto.parse_recovery_key(recovery_key), crypto.unb64(slot["salt"]))
-        data_key = crypto.unwrap(kek, crypto.unb64(slot["wrapped"]), "recovery key")
-        return cls._unlocked(path, slots, data_key, "unlock.recovery", test_unencrypted)
+        return cls._open_with(Path(path), "recovery", crypto.parse_recovery_key(recovery_key), "unlock.recovery",
+                              test_unencrypted)
 
     @classmethod
-    def _unlocked(cls, path: Path, slots: dict, data_key: bytes, action: str, test_unencrypted: bool,
+    def open_with_successor(cls, path: Path, secret: bytes) -> "Vault":
+        """Unlock with the secret that K successor shares put back together (TB 2.28)."""
+        return cls._open_with(Path(path), "successor", secret, "unlock.successor", False)
+
+    @classmethod
+    def open_with_master(cls, path: Path, master_key: bytes | list[bytes], *, mirrored: bool = False,
+                         test_unencrypted: bool = False) -> "Vault":
+        """Open a vault folder whose slots hold ``master_key`` (or one of a list: a backup of
+        this vault, made before its master key changed), without a passphrase; no mirror is
+        checked or kept unless ``mirrored``."""
+        path = Path(path)
+        masters = master_key if isinstance(master_key, list) else [master_key]
+        return cls._unlocked(path, keyslots.read_slots(path), keyslots.Unlocker.masters(masters), "unlock.master",
+                             test_unencrypted, mirrored)
+
+    @classmethod
+    def _open_with(cls, path: Path, kind: str, secret, action: str, test_unencrypted: bool,
+                   mirrored: bool = True) -> "Vault":
+        slots = keyslots.read_slots(path)
+        return cls._unlocked(path, slots, keyslots.Unlocker.secret(slots, kind, secret), action, test_unencrypted,
+                             mirrored)
+
+    @classmethod
+    def _unlocked(cls, path: Path, slots: dict, unlocker: keyslots.Unlocker, action: str, test_unencrypted: bool,
                   mirror: bool = True) -> "Vault":
+        data_key = unlocker.master(slots)
         keyslots.check_mac(path, slots, data_key)
         if (path / (SLOTS_NAME + NEXT)).exists():
-            slots = cls._settle_rotation(path, slots, data_key, test_unencrypted)
+            slots, data_key = cls._settle_rotation(path, slots, data_key, unlocker, test_unencrypted)
             keyslots.check_mac(path, slots, data_key)
         db = connect(path / DB_NAME, None if test_unencrypted else keyslots.db_key(slots, data_key),
                      memory_security=MEMORY_SECURITY, test_unencrypted=test_unencrypted)
@@ -155,6 +183,7 @@ class Vault:
             db.close()
             raise VaultDamaged(f"{path}: the key-slot file belongs to another vault")
         vault = cls(path, db, slots, data_key)
+        vault._unlocker = unlocker
         vault.encrypted = not test_unencrypted
         vault.mirrored = mirror
         try:
@@ -163,6 +192,8 @@ class Vault:
             ran = migrate(db) if vault.rollback is None else []
             if vault.rollback is None:
                 with vault.write():
+                    vault._upgrade_slot()
+                    vault._ensure_auth_key()
                     if ran:
                         vault.log("vault.migrate", detail=f"schema {ran[0] - 1} -> {ran[-1]}")
                     vault.log(action)
@@ -171,71 +202,90 @@ class Vault:
             raise
         return vault
 
+    def _upgrade_slot(self) -> None:
+        """The slot just opened, when an older dossier wrapped it: sealed now (format /3), so
+        that a key rotation can give it the new master key (inside the unlock's write)."""
+        upgraded = self._unlocker.upgraded(self.slots, self._data_key)
+        if upgraded is None or not self.mirrored:
+            return
+        slots = keyslots.stamp(upgraded, self._data_key)
+        with contextlib.suppress(OSError):  # a read-only folder: upgraded at a later unlock
+            keyslots.write(self.path, slots)
+            self.slots = slots
+            self.log("keyslots.upgrade", detail=f"{self._unlocker.kind} slot sealed (format /3)")
+
     @staticmethod
-    def _settle_rotation(path: Path, slots: dict, master: bytes, test_unencrypted: bool) -> dict:
+    def _settle_rotation(path: Path, slots: dict, master: bytes, unlocker: keyslots.Unlocker,
+                         test_unencrypted: bool) -> tuple[dict, bytes]:
         """A slot file change that a crash interrupted (``keyslots.json.next`` is left): if the
         database still opens with the current slot file's key, the change never happened and
         the next file goes; if it opens only with the next file's key, the database was
-        re-encrypted and the next file becomes the slot file. Returns the slots in force."""
+        re-encrypted and the next file becomes the slot file. Returns the slots in force and
+        their master key."""
         next_file = path / (SLOTS_NAME + NEXT)
         with keyslots.rotation_lock(path):  # a rotation in another process has finished or not begun
             pending = keyslots.next_slots(path)
             if not next_file.exists():
-                return keyslots.load_slots(path)
+                slots = keyslots.load_slots(path)
+                return slots, unlocker.master(slots)
             if pending is not None and not test_unencrypted and pending.get("vault_id") == slots["vault_id"]:
                 try:
                     connect(path / DB_NAME, keyslots.db_key(slots, master)).close()
                 except VaultDamaged:
                     try:
-                        connect(path / DB_NAME, keyslots.db_key(pending, master)).close()
-                    except VaultDamaged:
-                        return slots  # neither key opens it: the open reports the damage
+                        new_master = unlocker.master(pending)
+                        connect(path / DB_NAME, keyslots.db_key(pending, new_master)).close()
+                    except (VaultDamaged, WrongPassphrase):
+                        return slots, master  # neither key opens it: the open reports the damage
                     keyslots.replace_and_wipe(next_file, path / SLOTS_NAME)
-                    return keyslots.load_slots(path)
+                    slots = keyslots.load_slots(path)
+                    return slots, unlocker.master(slots)
             next_file.unlink()
-            return slots
+            return slots, master
 
-    @classmethod
-    def open_with_master(cls, path: Path, master_key: bytes, *, mirrored: bool = False,
-                         test_unencrypted: bool = False) -> "Vault":
-        """Open a vault folder whose slots wrap ``master_key`` (a backup of this vault), without
-        a passphrase; no mirror is checked or kept unless ``mirrored``."""
-        path = Path(path)
-        return cls._unlocked(path, keyslots.read_slots(path), master_key, "unlock.master", test_unencrypted, mirrored)
-
-    @classmethod
-    def open_with_successor(cls, path: Path, secret: bytes) -> "Vault":
-        """Unlock with the secret that K successor shares put back together (TB 2.28)."""
-        path = Path(path)
-        slots = keyslots.read_slots(path)
-        if not keyslots.has_slot(slots, "successor"):
-            raise WrongPassphrase("this vault has no successor access (never set up, or revoked)")
-        slot = keyslots.slot(slots, "successor")
-        kek = crypto.recovery_kek(secret, crypto.unb64(slot["salt"]))
-        master = crypto.unwrap(kek, crypto.unb64(slot["wrapped"]), "set of successor shares")
-        return cls._unlocked(path, slots, master, "unlock.successor", False)
-
-    def set_successor_slot(self, secret: bytes | None) -> None:
-        """Add (or replace) the successor slot for ``secret``, or remove it with None; the
-        key-slot file is rewritten atomically inside the current write."""
+    def set_successor_slot(self, secret: bytes) -> None:
+        """Add (or replace) the successor slot for ``secret``; the key-slot file is rewritten
+        atomically inside the current write. Removing it is :meth:`revoke_successor`."""
         kept = [sl for sl in self.slots["slots"] if sl.get("kind") != "successor"]
-        if secret is not None:
-            slot = keyslots.recovery_slot(secret, self._data_key)
-            kept.append({**slot, "kind": "successor"})
-        slots = keyslots.stamp({**self.slots, "slots": kept}, self._data_key)
+        kept.append(keyslots.secret_slot("successor", secret, self._data_key))
+        slots = keyslots.stamp({**self.slots, "format": keyslots.SLOTS_FORMAT_3, "slots": kept}, self._data_key)
         keyslots.write(self.path, slots)
         self.slots = slots
 
+    def revoke_successor(self) -> list[str]:
+        """Remove the successor slot and replace the master key and the database key (outside a
+        transaction), so that what the shares opened before (the old master key, the old
+        database key) opens nothing that is on disk now (TB 2.28)."""
+        return self.rekey(drop=frozenset({"successor"}))
+
     @property
     def master_key(self) -> bytes:
-        """The key the slots unwrap; it wraps the database key (and a backup's)."""
+        """The key the slots hold; it wraps the database key (and a backup's). It changes at
+        every destruction (:meth:`rekey`); ``auth_key`` does not."""
         return self._data_key
+
+    @property
+    def auth_key(self) -> bytes:
+        """The key that signs what the vault leaves outside itself (the ledger beside the mirror
+        and in backup manifests): kept in the database, so that it stays the same when the
+        master key changes, and every backup holds it too."""
+        row = self.db.one("SELECT value FROM meta WHERE key = ?", (AUTH_KEY,))
+        return crypto.unb64(row[0]) if row else _derived_auth_key(self._data_key)
+
+    @property
+    def auth_keys(self) -> list[bytes]:
+        """The keys a signature is checked against: the auth key, and the master key (a ledger
+        signed by a dossier from before the auth key existed)."""
+        return [self.auth_key, self._data_key]
+
+    def _ensure_auth_key(self) -> None:
+        if self.db.one("SELECT 1 FROM meta WHERE key = ?", (AUTH_KEY,)) is None:
+            self.db.set_meta(AUTH_KEY, crypto.b64(_derived_auth_key(self._data_key)))
 
     def slots_for(self, db_file: Path, db_key: bytes) -> dict:
         """Key slots for another database file of this vault (a backup, or the next key):
         the same passphrase and recovery slots, with ``db_key`` wrapped under the master key."""
-        return keyslots.stamp({**self.slots, "format": keyslots.SLOTS_FORMAT_2,
-                               "db_salt": crypto.b64(keyslots.first_bytes(db_file)),
+        return keyslots.stamp({**self.slots, "db_salt": crypto.b64(keyslots.first_bytes(db_file)),
                                "db_key": crypto.b64(crypto.wrap(self._data_key, db_key))}, self._data_key)
 
     def export_db(self, dest: Path) -> bytes:
@@ -258,22 +308,35 @@ class Vault:
             raise
         return key
 
-    def rekey(self) -> None:
-        """Re-encrypt every page of the database, free pages included, under a new random key
-        (after a destruction, CSR 5.4), in place (``PRAGMA rekey``) and inside one write
+    def rekey(self, master: bytes | None = None, *, drop: frozenset = frozenset(),
+              slots_from: dict | None = None) -> list[str]:
+        """Replace the database key and the master key (after a destruction, CSR 5.4; NIST SP
+        800-88's cryptographic erase): every page of the database, free pages included, is
+        re-encrypted under a new random key, in place (``PRAGMA rekey``) and inside one write
         transaction, so that another process's write lands before it or waits and lands after
-        it, in the same file (the other process reconnects with the new key: Database.reopen).
-        The old key's slot file is overwritten where it lay. Crash-safe: the next slot file is
+        it, in the same file (the other process reconnects with the new keys: Database.reopen,
+        :class:`keyslots.Unlocker`). The new master key (``master``, else a random one) is
+        sealed anew into every slot without their secrets; the slots of the kinds in ``drop``
+        go, and so do old wrapped slots that cannot be resealed (a recovery key or successor
+        access from before format /3), except a wrapped passphrase slot: then the master key
+        stays. ``slots_from`` gives the slots to use (a backup copy takes the live vault's).
+        The old slot file is overwritten where it lay. Crash-safe: the next slot file is
         written before the database changes, and :meth:`_settle_rotation` keeps whichever of the
-        two opens the database."""
+        two opens the database. Returns the kinds of the slots that were dropped."""
         if self.db.in_transaction():
             raise RuntimeError("rekey inside a transaction")
         key = crypto.random_key()
-        slots = keyslots.stamp({**self.slots, "format": keyslots.SLOTS_FORMAT_2,
-                                "db_key": crypto.b64(crypto.wrap(self._data_key, key))}, self._data_key)
+        new_master = master or crypto.random_key()
+        base = slots_from or self.slots
+        kept, dropped = keyslots.resealed(base, new_master, drop)
+        if "passphrase" in dropped and "passphrase" not in drop:  # (a vault that was never opened by passphrase)
+            new_master, kept = self._data_key, [s for s in base["slots"] if s.get("kind") not in drop]
+            dropped = [d for d in dropped if d in drop]
+        slots = keyslots.stamp({**self.slots, "format": keyslots.SLOTS_FORMAT_3, "slots": kept,
+                                "db_key": crypto.b64(crypto.wrap(new_master, key))}, new_master)
         self.db.checkpoint()  # the WAL's frames under the old key go before the rekey
         self.db.execute("BEGIN IMMEDIATE")  # other writers wait here (the busy timeout)
-        next_file = None
+        next_file, committed = None, False
         try:
             with keyslots.rotation_lock(self.path):  # and opens in other processes wait
                 next_file = keyslots.write_next(self.path, slots)
@@ -284,8 +347,12 @@ class Vault:
                 except (DatabaseError, MemoryError):  # SQLCipher says NOMEM for a page that fails its MAC
                     raise VaultDamaged(f"{self.path.name}: the database is damaged (a page fails its check); "
                                        "it was not re-encrypted", "run 'dossier verify'") from None
+                committed = True
                 keyslots.replace_and_wipe(next_file, self.path / SLOTS_NAME)
         except BaseException:
+            if committed:  # the database has the new key; the next slot file stays for the next open
+                self._rotated(slots, new_master)
+                raise
             with contextlib.suppress(DatabaseError, MemoryError):
                 self.db.execute("ROLLBACK")
             if next_file is not None:
@@ -294,18 +361,26 @@ class Vault:
             self._use(connect(self.path / DB_NAME, keyslots.db_key(self.slots, self._data_key) if self.encrypted
                               else None, memory_security=MEMORY_SECURITY, test_unencrypted=not self.encrypted))
             raise
-        self.slots = slots
+        self._rotated(slots, new_master)
         self.db.checkpoint()
+        return dropped
+
+    def _rotated(self, slots: dict, master: bytes) -> None:
+        self.slots, self._data_key = slots, master
+        if self._unlocker.kind is None:  # opened with a master key (a backup copy): now this one
+            self._unlocker = keyslots.Unlocker.masters([master])
 
     def _reopen(self):
-        """A new connection to the database, with the key in the slot file as it is now (another
-        process re-encrypted it: Vault.rekey)."""
+        """A new connection to the database, with the keys in the slot file as it is now (another
+        process re-encrypted it and gave the slots a new master key: Vault.rekey)."""
         slots = keyslots.read_slots(self.path)
         if slots.get("vault_id") != self.vault_id:
             raise VaultDamaged(f"{self.path}: the key-slot file now belongs to another vault")
-        conn = connect(self.path / DB_NAME, keyslots.db_key(slots, self._data_key) if self.encrypted else None,
+        master = self._unlocker.master(slots)
+        keyslots.check_mac(self.path, slots, master)
+        conn = connect(self.path / DB_NAME, keyslots.db_key(slots, master) if self.encrypted else None,
                        memory_security=MEMORY_SECURITY, test_unencrypted=not self.encrypted)
-        self.slots = slots
+        self.slots, self._data_key = slots, master
         return conn.conn
 
     def _use(self, db) -> None:
@@ -352,9 +427,11 @@ class Vault:
             check_passphrase_strength(new_passphrase)
         kdf = kdf or keyslots.kdf_of(keyslots.slot(self.slots, "passphrase"))
         slots = dict(self.slots)
-        slots["slots"] = [keyslots.passphrase_slot(new_passphrase, self._data_key, kdf) if s["kind"] == "passphrase" else s
-                          for s in self.slots["slots"]]
-        slots = keyslots.stamp(slots, self._data_key)
+        seeds: dict = {}
+        slots["slots"] = [keyslots.passphrase_slot(new_passphrase, self._data_key, kdf, seeds)
+                          if s["kind"] == "passphrase" else s for s in self.slots["slots"]]
+        slots = keyslots.stamp({**slots, "format": keyslots.SLOTS_FORMAT_3}, self._data_key)
+        self._unlocker = keyslots.Unlocker("passphrase", seeds)
         if self.rollback is not None:
             # A rolled-back vault refuses writes, but a coach who forgot the passphrase must
             # still get in to confirm or reject the rollback: the key slot is outside the database.
@@ -365,6 +442,19 @@ class Vault:
             keyslots.write(self.path, slots)
             self.slots = slots
             self.log("passphrase.change")
+
+    def new_recovery_key(self) -> str:
+        """Replace the recovery slot by one for a new recovery key, which is returned (shown
+        once); the old recovery key stops opening the vault (logged)."""
+        recovery = crypto.new_recovery_key()
+        kept = [s for s in self.slots["slots"] if s.get("kind") != "recovery"]
+        kept.insert(1, keyslots.recovery_slot(crypto.parse_recovery_key(recovery), self._data_key))
+        slots = keyslots.stamp({**self.slots, "format": keyslots.SLOTS_FORMAT_3, "slots": kept}, self._data_key)
+        with self.write():
+            keyslots.write(self.path, slots)
+            self.slots = slots
+            self.log("recovery.new")
+        return recovery
 
     # -- audit chain and rollback guard ------------------------------------------------------
 

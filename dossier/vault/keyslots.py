@@ -27,18 +27,115 @@ SLOTS_FORMAT = "dossier-keyslots/1"
 SLOTS_FORMAT_2 = "dossier-keyslots/2"
 
 
-def passphrase_slot(passphrase: str, data_key: bytes, kdf: crypto.KdfParams) -> dict:
-    salt = crypto.random_salt()
-    kek = crypto.derive_kek(passphrase, salt, kdf)
-    return {"kind": "passphrase", "kdf": "argon2id", "opslimit": kdf.opslimit, "memlimit": kdf.memlimit,
-            "salt": crypto.b64(salt), "wrapped": crypto.b64(crypto.wrap(kek, data_key))}
+# /3: a slot seals the master key to an X25519 public key whose private key is the slot's
+# KDF output ("public", "sealed"), so that a key rotation can give every slot a new master key
+# without the passphrase, the recovery key or the successor's secret (CSR 5.4). In /1 and /2
+# a slot wraps the master key under that KDF output ("wrapped"); such a slot is upgraded when its
+# secret is typed, and a rotation drops one it cannot reseal.
+SLOTS_FORMAT_3 = "dossier-keyslots/3"
+FORMATS = (SLOTS_FORMAT, SLOTS_FORMAT_2, SLOTS_FORMAT_3)
+KINDS = {"passphrase": "passphrase", "recovery": "recovery key", "successor": "set of successor shares"}
 
 
-def recovery_slot(entropy: bytes, data_key: bytes) -> dict:
+def _seed(slot: dict, secret: str | bytes) -> bytes:
+    """The slot's private key (its KDF output) from the passphrase or the recovery key's or
+    successor secret's 32 bytes."""
+    salt = crypto.unb64(slot["salt"])
+    if slot.get("kdf") == "argon2id":
+        return crypto.derive_kek(str(secret), salt, kdf_of(slot))
+    return crypto.recovery_kek(bytes(secret), salt)
+
+
+def _sealed(slot: dict, seed: bytes, master: bytes) -> dict:
+    public = crypto.public_key(seed)
+    slot = {k: v for k, v in slot.items() if k != "wrapped"}
+    return {**slot, "public": crypto.b64(public), "sealed": crypto.b64(crypto.seal(public, master))}
+
+
+def passphrase_slot(passphrase: str, master: bytes, kdf: crypto.KdfParams, seeds: dict | None = None) -> dict:
+    """A passphrase slot; its private key is put in ``seeds`` (for an Unlocker) when given."""
     salt = crypto.random_salt()
-    kek = crypto.recovery_kek(entropy, salt)
-    return {"kind": "recovery", "kdf": "blake2b", "salt": crypto.b64(salt),
-            "wrapped": crypto.b64(crypto.wrap(kek, data_key))}
+    head = {"kind": "passphrase", "kdf": "argon2id", "opslimit": kdf.opslimit, "memlimit": kdf.memlimit,
+            "salt": crypto.b64(salt)}
+    seed = _seed(head, passphrase)
+    if seeds is not None:
+        seeds[head["salt"]] = seed
+    return _sealed(head, seed, master)
+
+
+def secret_slot(kind: str, entropy: bytes, master: bytes) -> dict:
+    """A slot for a full-entropy secret: the recovery key, or the successor's secret."""
+    head = {"kind": kind, "kdf": "blake2b", "salt": crypto.b64(crypto.random_salt())}
+    return _sealed(head, _seed(head, entropy), master)
+
+
+def recovery_slot(entropy: bytes, master: bytes) -> dict:
+    return secret_slot("recovery", entropy, master)
+
+
+def resealed(slots: dict, master: bytes, drop: frozenset = frozenset()) -> tuple[list[dict], list[str]]:
+    """Every slot given ``master`` (sealed anew to its public key; no secret needed), and the
+    kinds of the slots left out: those in ``drop`` and old wrapped slots, which cannot be resealed."""
+    kept, dropped = [], []
+    for s in slots["slots"]:
+        if s.get("kind") in drop or "public" not in s:
+            dropped.append(s.get("kind"))
+            continue
+        kept.append({**s, "sealed": crypto.b64(crypto.seal(crypto.unb64(s["public"]), master))})
+    return kept, dropped
+
+
+class Unlocker:
+    """What one secret typed by the coach (the passphrase, the recovery key, the successor's
+    secret) unlocks: the master key of a slot file, also of the slot file another process
+    writes later with a new master key (a destruction in another terminal). It keeps the slot's
+    private key, not the secret; a slot that another process made anew (``passwd``) needs the
+    secret again. ``Unlocker.masters`` opens with known master keys (a backup) instead."""
+
+    def __init__(self, kind: str | None, seeds: dict | None = None, masters: list[bytes] = ()):
+        self.kind, self._seeds, self._masters = kind, seeds or {}, list(masters)
+
+    @classmethod
+    def secret(cls, slots: dict, kind: str, secret: str | bytes) -> "Unlocker":
+        if not has_slot(slots, kind):
+            raise WrongPassphrase(f"this vault has no {KINDS[kind]} slot" +
+                                  (" (never set up, or revoked)" if kind == "successor" else ""))
+        s = slot(slots, kind)
+        return cls(kind, {s["salt"]: _seed(s, secret)})
+
+    @classmethod
+    def masters(cls, masters: list[bytes]) -> "Unlocker":
+        return cls(None, masters=masters)
+
+    def master(self, slots: dict) -> bytes:
+        if self.kind is None:
+            for m in self._masters:
+                with contextlib.suppress(VaultDamaged):
+                    db_key(slots, m)
+                    return m
+            raise WrongPassphrase("wrong key: it does not open this vault")
+        what = KINDS[self.kind]
+        if not has_slot(slots, self.kind):
+            raise WrongPassphrase(f"the {what} no longer opens this vault: its key slot was removed")
+        s = slot(slots, self.kind)
+        seed = self._seeds.get(s["salt"])
+        if seed is None:
+            raise WrongPassphrase(f"the {what} was changed in another dossier command; run this one again")
+        if "sealed" in s:
+            return crypto.unseal(seed, crypto.unb64(s["sealed"]), what)
+        return crypto.unwrap(seed, crypto.unb64(s["wrapped"]), what)
+
+    def upgraded(self, slots: dict, master: bytes) -> dict | None:
+        """The slot file with this unlocker's old wrapped slot sealed (format /3), or None
+        when there is nothing to upgrade."""
+        if self.kind is None or not has_slot(slots, self.kind) or "sealed" in slot(slots, self.kind):
+            return None
+        s = slot(slots, self.kind)
+        seed = self._seeds.get(s["salt"])
+        if seed is None:
+            return None
+        return {**slots, "format": SLOTS_FORMAT_3,
+                "slots": [_sealed(x, seed, master) if x is s else x for x in slots["slots"]]}
 
 
 def generation(slots: dict) -> int:
@@ -214,10 +311,14 @@ def load_slots(path: Path) -> dict:
         raise VaultDamaged(f"{path}: the vault database {DB_NAME} is missing")
     try:
         slots = json.loads(slots_file.read_text(encoding="utf-8"))
-        if slots.get("format") not in (SLOTS_FORMAT, SLOTS_FORMAT_2):
+        if slots.get("format") not in FORMATS:
             raise ValueError("format")
         for s in slots["slots"]:
-            crypto.unb64(s["salt"]), crypto.unb64(s["wrapped"])
+            crypto.unb64(s["salt"])
+            if "sealed" in s:
+                crypto.unb64(s["sealed"]), crypto.unb64(s["public"])
+            else:
+                crypto.unb64(s["wrapped"])
         db_salt = crypto.unb64(slots["db_salt"])
         str(slots["vault_id"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

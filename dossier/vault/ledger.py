@@ -7,7 +7,7 @@ with the first date it was destroyed.
 
 A ledger outside the vault (a manifest, the file beside the mirror) is plaintext that anyone
 who can write the folder could forge, and acting on it deletes clients. So it carries a MAC
-under a key derived from the vault's master key (:func:`sign`), and only an authentic ledger is
+under the vault's auth key (:func:`sign`), and only an authentic ledger is
 acted on; a forged or foreign one is reported and deletes nothing.
 """
 
@@ -52,17 +52,19 @@ def ledger_entries(value) -> list[dict]:
             if isinstance(e, dict) and isinstance(e.get("client_id"), str) and isinstance(e.get("destroyed"), str)]
 
 
-def sign(master: bytes, entries: list[dict]) -> str:
-    """The MAC of a ledger under the master key (the same key opens every backup of the vault)."""
+def sign(key: bytes, entries: list[dict]) -> str:
+    """The MAC of a ledger under the vault's auth key (Vault.auth_key: kept in the database,
+    the same in every backup, and unchanged when the master key changes)."""
     body = json.dumps(sorted((e["client_id"], e["destroyed"]) for e in entries), separators=(",", ":"))
-    return crypto.b64(crypto.mac(master, body.encode(), b"dossier-ledger"))
+    return crypto.b64(crypto.mac(key, body.encode(), b"dossier-ledger"))
 
 
-def authentic(master: bytes, entries, mac) -> bool:
-    """Whether ``entries`` are exactly what this vault signed (a list of well-formed entries and its MAC)."""
+def authentic(keys: bytes | list[bytes], entries, mac) -> bool:
+    """Whether ``entries`` are exactly what this vault signed (a list of well-formed entries and
+    its MAC under one of ``keys``: Vault.auth_keys)."""
     if not isinstance(mac, str) or ledger_entries(entries) != entries:
         return False
-    return hmac.compare_digest(mac, sign(master, entries))
+    return any(hmac.compare_digest(mac, sign(k, entries)) for k in (keys if isinstance(keys, list) else [keys]))
 
 
 def merge_ledgers(first: list[dict], *more: list[dict]) -> list[dict]:
@@ -81,7 +83,7 @@ def ledger_file(vault_id: str) -> Path:
     return paths.mirror_dir() / f"{vault_id}.ledger.json"
 
 
-def read_outside(vault_ids: list[str], master: bytes) -> tuple[list[dict], list[str]]:
+def read_outside(vault_ids: list[str], keys: bytes | list[bytes]) -> tuple[list[dict], list[str]]:
     """The authentic entries of the ledger files of these vaults, and the files that were not
     authentic (forged, foreign, from before the MAC): those add nothing. Missing files add none."""
     found: list[dict] = []
@@ -95,14 +97,14 @@ def read_outside(vault_ids: list[str], master: bytes) -> tuple[list[dict], list[
         except (OSError, ValueError):
             refused.append(str(path))
             continue
-        if isinstance(data, dict) and authentic(master, data.get("entries"), data.get("mac")):
+        if isinstance(data, dict) and authentic(keys, data.get("entries"), data.get("mac")):
             found += data["entries"]
         else:
             refused.append(str(path))
     return found, refused
 
 
-def record_outside(vault_ids: list[str], entries: list[dict], master: bytes) -> None:
+def record_outside(vault_ids: list[str], entries: list[dict], keys: list[bytes]) -> None:
     """Add ``entries`` to the ledger file of each of these vaults (a vault and those it was
     restored from, so that a restore of their old backups forgets these clients too), signed.
     A file that is not authentic is set aside, never merged and never overwritten."""
@@ -110,10 +112,10 @@ def record_outside(vault_ids: list[str], entries: list[dict], master: bytes) -> 
         return
     for vault_id in vault_ids:
         path = ledger_file(vault_id)
-        known, refused = read_outside([vault_id], master)
+        known, refused = read_outside([vault_id], keys)
         if refused:
             os.replace(path, path.with_name(f"{path.name}.damaged-{clock.today()}"))
         known = merge_ledgers(known, entries)
         paths.make_private_dir(path.parent)
-        record = {"format": FILE_FORMAT, "entries": known, "mac": sign(master, known)}
+        record = {"format": FILE_FORMAT, "entries": known, "mac": sign(keys[0], known)}
         paths.replace_private_file(path, json.dumps(record, indent=2).encode())

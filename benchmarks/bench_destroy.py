@@ -104,12 +104,12 @@ def bench(work: Path, args) -> None:
         for name, value in zip(parts, (t1 - t, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
             parts[name].append(value)
         totals.append(t5 - t)
-    more = [c for c in with_files[args.repeat:]][: 2]
-    for cid in more:  # the real entry point: backups, new keys, files, ledger
-        t = time.perf_counter()
+    real = []
+    for cid in with_files[args.repeat:2 * args.repeat]:  # the real entry point: the backups rewritten
+        t = time.perf_counter()                           # in a second thread while the vault is rekeyed
         out = destroy.destroy(vault, [cid])
         assert out["steps"] == [] and out["backups"]["rewritten"], out
-        totals.append(time.perf_counter() - t)
+        real.append(time.perf_counter() - t)
     due_ms = []
     for _ in range(7):
         t = time.perf_counter()
@@ -119,8 +119,9 @@ def bench(work: Path, args) -> None:
     vault.close()
     for name, values in parts.items():
         print(f"  {name:<28} {statistics.median(values):8.2f} s")
-    print(f"destroy one client, everything included: median {statistics.median(totals):.2f} s "
-          f"(n={len(totals)}; target <= 15 s)")
+    print(f"  the steps above one after another: median {statistics.median(totals):.2f} s (n={len(totals)})")
+    print(f"destroy one client, everything included (destroy.destroy, backups in parallel): "
+          f"median {statistics.median(real):.2f} s (n={len(real)}; target <= 15 s)")
     print(f"dossier due (due + overdue check, in-process, beyond unlock): median {statistics.median(due_ms):.1f} ms "
           f"(target < 100 ms)")
 

@@ -346,13 +346,14 @@ def test_every_table_of_a_client_has_a_word_in_the_destruction_letter(vault):
 
 STEPS = [
     "dossier.retention.destroy.purge_index",  # inside the deleting write: nothing happened
-    "dossier.retention.destroy.finish",  # deleted, nothing after
+    "dossier.retention.destroy.finish",  # deleted, the backups being rewritten in the other thread
     "dossier.retention.erase.forget",  # a backup opened to be rewritten, nothing deleted in it yet
     "dossier.retention.backups._dump",  # a backup rewritten, its manifest not yet
     "dossier.vault.keyslots.replace_and_wipe",  # re-encrypted, the slot file not yet replaced
     "dossier.store.blobs.BlobStore.erase",  # new key, attachment file not yet erased
     "dossier.vault.ledger.record_outside",  # no ledger beside the mirror yet
-    "dossier.retention.destroy.erase_from_backups",  # backups not yet rewritten
+    "dossier.retention.backups.Erasure.run",  # backups not yet rewritten
+    "dossier.retention.backups.Erasure.log",  # backups rewritten and the vault rekeyed, not yet logged
 ]
 
 

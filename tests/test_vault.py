@@ -179,21 +179,21 @@ def test_a_copy_from_before_an_upgrade_is_caught_and_can_be_accepted(vault_path,
 def test_an_open_waits_for_a_key_rotation_under_way(vault_path):
     """Another process rotating the key (after a destruction) holds the lock while it writes
     vault.db.next: an open waits, instead of taking it for a crash and removing it."""
-    import fcntl
-    import os
     import threading
+
+    import portalocker
 
     make_vault(vault_path)[0].close()
     under_way = vault_path / "vault.db.next"
     under_way.write_bytes(b"being written by the other process")
-    fd = os.open(vault_path / ".rotation.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    fh = open(vault_path / ".rotation.lock", "a+b")
+    portalocker.lock(fh, portalocker.LOCK_EX)
     opened = threading.Event()
     t = threading.Thread(target=lambda: (Vault.open(vault_path, PASSPHRASE).close(), opened.set()))
     t.start()
     t.join(0.5)
     assert not opened.is_set() and under_way.exists()  # it waits, and leaves the file alone
-    os.close(fd)  # the other process ended without finishing: now it is a crash's leftover
+    fh.close()  # the other process ended without finishing: now it is a crash's leftover
     t.join(30)
     assert opened.is_set() and not under_way.exists()
 
@@ -397,3 +397,35 @@ def test_audit_entries_missing_between_first_and_head_are_caught_on_open(vault_p
         assert v.rollback and "older state" in v.rollback
         with pytest.raises(RollbackDetected):
             add_client(v, {"first_name": "Nog", "last_name": "Een"})
+
+
+def test_a_stale_wal_over_a_vault_with_free_pages_is_caught_at_the_open(vault_path):
+    """The case found from outside (issue 13): the vault has free pages, the audit log grows
+    onto a page taken from the free list after the stale WAL was copied, and a consent is
+    withdrawn meanwhile. Putting that WAL back must not undo the withdrawal silently: the open
+    says the vault is older than it was, and refuses writes."""
+    from dossier.records import consents
+
+    v, _ = make_vault(vault_path)
+    cid = add_client(v, {"first_name": "Ingrid", "last_name": "Smeets"})
+    spare = [add_client(v, {"first_name": f"Tijdelijk{i}", "last_name": "x" * 190, "background": "y" * 3000}) for i in range(60)]
+    with v.write():
+        for s in spare:
+            v.db.execute("DELETE FROM clients WHERE id = ?", (s,))
+    assert v.db.one("PRAGMA freelist_count")[0] > 0
+    v.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    v.db.execute("PRAGMA wal_autocheckpoint = 0")
+    consents.grant(v, cid, "intervision", how="written")  # in the WAL only
+    stale_wal = (vault_path / "vault.db-wal").read_bytes()
+    consents.withdraw(v, cid, "intervision")
+    for i in range(40):  # the log grows onto pages of the free list
+        with v.write():
+            v.log("test.more", detail="y" * 400)
+    v.close()
+    assert not (vault_path / "vault.db-wal").exists()
+    (vault_path / "vault.db-wal").write_bytes(stale_wal)
+    with Vault.open(vault_path, PASSPHRASE) as v:
+        assert consents.current(v.db, cid, "intervision") is not None  # the withdrawal is undone...
+        assert v.rollback, "a stale WAL undid a withdrawal without a warning"  # ...and the open says so
+        with pytest.raises(RollbackDetected):
+            consents.grant(v, cid, "intervision", how="written")

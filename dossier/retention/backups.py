@@ -368,103 +368,127 @@ def erase_from_backups(vault, entries: list[dict], keys: list[bytes] = (), new_m
     these clients so that it holds them no more (deleted, compacted under a new key, their
     attachment files erased), and add the entries to every backup's manifest, so that each
     backup carries the ledger to a later restore (CSR 5.4). Problems are collected per backup
-    in ``failed`` (name, reason), never raised: the destruction in the vault stands.
+    in ``failed`` (name, reason), never raised: the destruction in the vault stands. See
+    :class:`Erasure` for ``keys`` and ``new_master``."""
+    job = Erasure(vault, entries, keys, new_master)
+    job.run()
+    job.log(vault)
+    return job.result
+
+
+class Erasure:
+    """Erasing destroyed clients from the backups, prepared from the live vault in its own
+    thread; :meth:`run` then touches no connection of the vault, so that it can run in another
+    thread while the vault is re-encrypted (destroy.complete), and :meth:`log` records it.
 
     A backup opens with the vault's master key or one of ``keys`` (master keys the vault had
-    before, while a backup was out of reach); a rewritten one gets the vault's key slots with
-    ``new_master`` (the master key the vault is about to have), else the vault's own."""
-    result: dict = {"rewritten": [], "updated": [], "failed": []}
-    folder = backup_folder(vault)
-    entries = ledger.ledger_entries(entries)
-    if folder is None or not entries:
-        return result
-    if not folder.is_dir():
-        result["failed"].append((str(folder), "the backup folder cannot be reached"))
-        return result
-    wanted = {e["client_id"] for e in entries}
-    recover(folder)
-    for item in list_backups(folder, verify=False):  # oldest first
-        p = Path(item["path"])
-        try:
-            manifest = read_manifest(p)
-            if manifest.get("vault_id") not in (vault.vault_id, *vault.lineage()):
-                continue  # another vault's backup: its ledger is not ours to sign or to drop
-            files = manifest.get("files")
-            if not isinstance(files, dict) or not isinstance(manifest.get("clients"), list):
-                raise BackupDamaged("the manifest does not list the backup's files and clients")
-            own = manifest.get("ledger") if ledger.authentic(vault.auth_keys, manifest.get("ledger"),
-                                                              manifest.get("ledger_mac")) else []
-            merged = ledger.merge_ledgers(own, entries)
-            if wanted & set(manifest["clients"]):
-                for rel in ("vault.db", "keyslots.json"):
-                    if not (p / rel).is_file() or _sha256(p / rel) != files.get(rel):
-                        raise BackupDamaged(f"{rel} is missing or does not match its checksum")
-                manifest = _rewrite(vault, p, manifest, entries, merged, [vault.master_key, *keys],
-                                    new_master or vault.master_key)
-                result["rewritten"].append(p.name)
-            elif merged != manifest.get("ledger") or not own:
-                manifest.update(ledger=merged, ledger_mac=ledger.sign(vault.auth_key, merged))
-                paths.replace_private_file(p / MANIFEST, _dump(manifest))
-                result["updated"].append(p.name)
-        except (DossierError, OSError, DatabaseError) as e:
-            result["failed"].append((p.name, _reason(e)))
-    if result["rewritten"]:
-        with vault.write():
-            for name in result["rewritten"]:
-                vault.log("backup.erase", detail=f"{name}: {len(entries)} destroyed client(s) erased")
-    return result
+    or is about to have); a rewritten one gets the vault's key slots with ``new_master`` (the
+    master key the vault is about to get), else with the vault's own."""
 
+    def __init__(self, vault, entries: list[dict], keys: list[bytes] = (), new_master: bytes | None = None):
+        self.folder = backup_folder(vault)
+        self.entries = ledger.ledger_entries(entries)
+        self.vault_ids = (vault.vault_id, *vault.lineage())
+        self.auth_key, self.auth_keys = vault.auth_key, vault.auth_keys
+        self.slots, self.encrypted = vault.slots, vault.encrypted
+        self.new_master = new_master or vault.master_key
+        self.keys = list(dict.fromkeys([vault.master_key, self.new_master, *keys]))
+        self.result: dict = {"rewritten": [], "updated": [], "failed": []}
 
-def _rewrite(vault, p: Path, manifest: dict, entries: list[dict], merged: list[dict], keys: list[bytes],
-             new_master: bytes) -> dict:
-    """Rewrite the backup at ``p`` without these clients, crash-safely: the new backup is made
-    beside it (``.NAME.rewrite``: the database and slot file copied, the attachment files that
-    stay hard-linked), the clients are erased there (new key), its manifest written; then the
-    old one is moved aside (``.NAME.old``) and the new one takes its name, and the old one is
-    erased (its slot file overwritten in place, attachment files that went overwritten).
-    :func:`recover` finishes or undoes a rewrite that a crash interrupted. The new backup has
-    the vault's key slots and ``new_master`` (it opens with today's passphrase; the old one,
-    with the old master key, is gone). Returns the manifest."""
-    staging, old = p.parent / f".{p.name}.rewrite", p.parent / f".{p.name}.old"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(mode=0o700)
-    for rel in ("vault.db", "keyslots.json"):
-        _copy_private(p / rel, staging / rel)
-    files = manifest["files"]
-    with Vault.open_with_master(staging, keys, test_unencrypted=not vault.encrypted) as copy:
-        with copy.write():  # the same auth key as the vault (one made before the auth key derives it)
-            copy.db.set_meta("auth_key", crypto.b64(vault.auth_key))
-        going = {r[0] for r in copy.db.all("SELECT id FROM attachments WHERE client_id IN (SELECT value FROM "
-                                           "json_each(?))", (json.dumps([e["client_id"] for e in entries]),))}
-        kept = [rel for rel in files if rel.startswith("blobs/") and rel[6:] not in going and (p / rel).exists()]
-        if kept:
-            paths.make_private_dir(staging / "blobs")
-        for rel in kept:
+    @property
+    def needed(self) -> bool:
+        return self.folder is not None and bool(self.entries)
+
+    def run(self) -> dict:
+        result = self.result
+        if not self.needed:
+            return result
+        if not self.folder.is_dir():
+            result["failed"].append((str(self.folder), "the backup folder cannot be reached"))
+            return result
+        wanted = {e["client_id"] for e in self.entries}
+        recover(self.folder)
+        for item in list_backups(self.folder, verify=False):  # oldest first
+            p = Path(item["path"])
             try:
-                os.link(p / rel, staging / rel)
-            except OSError:  # a file system without hard links (FAT on a USB disk)
-                _copy_private(p / rel, staging / rel)
-        rekey = {"master": new_master, "slots_from": vault.slots}
-        if not forget(copy, entries, **rekey):
-            copy.rekey(**rekey)
-        clients = [r[0] for r in copy.db.all("SELECT id FROM clients ORDER BY id")]
-        merged = ledger.merge_ledgers(merged, ledger.ledger(copy.db))
-        schema = copy.schema_version()
-    (staging / LOCK_NAME).unlink(missing_ok=True)
-    new_files = {rel: h for rel, h in files.items() if rel in kept}  # untouched: damage stays visible
-    new_files.update({rel: _sha256(staging / rel) for rel in ("vault.db", "keyslots.json")})
-    manifest = {**manifest, "clients": clients, "ledger": merged, "ledger_mac": ledger.sign(vault.auth_key, merged),
-                "schema_version": schema, "files": dict(sorted(new_files.items()))}
-    paths.write_private_file(staging / MANIFEST, _dump(manifest))
-    for rel in ("vault.db", "keyslots.json", MANIFEST):
-        paths.fsync(staging / rel)
-    paths.fsync_dir(staging)
-    shutil.rmtree(old, ignore_errors=True)
-    os.replace(p, old)
-    os.replace(staging, p)
-    paths.fsync_dir(p.parent)
-    _erase_old(old, p)
-    return manifest
+                manifest = read_manifest(p)
+                if manifest.get("vault_id") not in self.vault_ids:
+                    continue  # another vault's backup: its ledger is not ours to sign or to drop
+                files = manifest.get("files")
+                if not isinstance(files, dict) or not isinstance(manifest.get("clients"), list):
+                    raise BackupDamaged("the manifest does not list the backup's files and clients")
+                own = manifest.get("ledger") if ledger.authentic(self.auth_keys, manifest.get("ledger"),
+                                                                  manifest.get("ledger_mac")) else []
+                merged = ledger.merge_ledgers(own, self.entries)
+                if wanted & set(manifest["clients"]):
+                    for rel in ("vault.db", "keyslots.json"):
+                        if not (p / rel).is_file() or _sha256(p / rel) != files.get(rel):
+                            raise BackupDamaged(f"{rel} is missing or does not match its checksum")
+                    manifest = self._rewrite(p, manifest, merged)
+                    result["rewritten"].append(p.name)
+                elif merged != manifest.get("ledger") or not own:
+                    manifest.update(ledger=merged, ledger_mac=ledger.sign(self.auth_key, merged))
+                    paths.replace_private_file(p / MANIFEST, _dump(manifest))
+                    result["updated"].append(p.name)
+            except (DossierError, OSError, DatabaseError) as e:
+                result["failed"].append((p.name, _reason(e)))
+        return result
+
+    def log(self, vault) -> None:
+        if self.result["rewritten"]:
+            with vault.write():
+                for name in self.result["rewritten"]:
+                    vault.log("backup.erase", detail=f"{name}: {len(self.entries)} destroyed client(s) erased")
+
+    def _rewrite(self, p: Path, manifest: dict, merged: list[dict]) -> dict:
+        """Rewrite the backup at ``p`` without these clients, crash-safely: the new backup is
+        made beside it (``.NAME.rewrite``: the database and slot file copied, the attachment
+        files that stay hard-linked), the clients are erased there (new keys), its manifest
+        written; then the old one is moved aside (``.NAME.old``) and the new one takes its
+        name, and the old one is erased (its slot file overwritten in place, attachment files
+        that went overwritten). :func:`recover` finishes or undoes a rewrite that a crash
+        interrupted. The new backup has the vault's key slots and ``new_master`` (it opens with
+        today's passphrase; the old one, with the old master key, is gone). Returns the manifest."""
+        staging, old = p.parent / f".{p.name}.rewrite", p.parent / f".{p.name}.old"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(mode=0o700)
+        for rel in ("vault.db", "keyslots.json"):
+            _copy_private(p / rel, staging / rel)
+        files = manifest["files"]
+        with Vault.open_with_master(staging, self.keys, test_unencrypted=not self.encrypted) as copy:
+            with copy.write():  # the same auth key as the vault (one made before the auth key derives it)
+                copy.db.set_meta("auth_key", crypto.b64(self.auth_key))
+            going = {r[0] for r in copy.db.all("SELECT id FROM attachments WHERE client_id IN (SELECT value FROM "
+                                               "json_each(?))", (json.dumps([e["client_id"] for e in self.entries]),))}
+            kept = [rel for rel in files if rel.startswith("blobs/") and rel[6:] not in going and (p / rel).exists()]
+            if kept:
+                paths.make_private_dir(staging / "blobs")
+            for rel in kept:
+                try:
+                    os.link(p / rel, staging / rel)
+                except OSError:  # a file system without hard links (FAT on a USB disk)
+                    _copy_private(p / rel, staging / rel)
+            rekey = {"master": self.new_master, "slots_from": self.slots}
+            if not forget(copy, self.entries, **rekey):
+                copy.rekey(**rekey)
+            clients = [r[0] for r in copy.db.all("SELECT id FROM clients ORDER BY id")]
+            merged = ledger.merge_ledgers(merged, ledger.ledger(copy.db))
+            schema = copy.schema_version()
+        (staging / LOCK_NAME).unlink(missing_ok=True)
+        new_files = {rel: h for rel, h in files.items() if rel in kept}  # untouched: damage stays visible
+        new_files.update({rel: _sha256(staging / rel) for rel in ("vault.db", "keyslots.json")})
+        manifest = {**manifest, "clients": clients, "ledger": merged, "ledger_mac": ledger.sign(self.auth_key, merged),
+                    "schema_version": schema, "files": dict(sorted(new_files.items()))}
+        paths.write_private_file(staging / MANIFEST, _dump(manifest))
+        for rel in ("vault.db", "keyslots.json", MANIFEST):
+            paths.fsync(staging / rel)
+        paths.fsync_dir(staging)
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(p, old)
+        os.replace(staging, p)
+        paths.fsync_dir(p.parent)
+        _erase_old(old, p)
+        return manifest
 
 
 def _erase_old(old: Path, new: Path) -> None:
@@ -479,7 +503,7 @@ def _erase_old(old: Path, new: Path) -> None:
 
 
 def recover(folder: Path) -> None:
-    """Finish or undo backup rewrites that a crash interrupted (:func:`_rewrite`): a complete
+    """Finish or undo backup rewrites that a crash interrupted (:meth:`Erasure._rewrite`): a complete
     new backup takes the name, an incomplete one goes, the old one is erased once replaced."""
     if not Path(folder).is_dir():
         return

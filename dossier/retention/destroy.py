@@ -11,10 +11,10 @@ removes more. ``run`` is the command: what goes, the confirmation, the letters.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import contextlib
+import json
+import threading
+from pathlib import Path
 
 from dossier import clock, crypto, paths
 from dossier.errors import DestroyUnfinished, DossierError, Refused
@@ -22,7 +22,7 @@ from dossier.format import fields as F
 from dossier.practice import get_practice
 from dossier.records.clients import get_summary, resolve
 from dossier.render import render_letter
-from dossier.retention.backups import backup_folder, erase_from_backups
+from dossier.retention.backups import Erasure, backup_folder
 from dossier.retention.destructions import current_hold, pending_request
 from dossier.retention.due import due, due_clients
 from dossier.retention.erase import delete_client, finish, purge_index
@@ -140,42 +140,72 @@ def _keys(journal: dict, name: str) -> list[bytes]:
 
 
 def complete(vault) -> dict:
-    """Do the steps a destruction's journal still lists, in this order: rewrite the backups
-    (with the master key the vault is about to get), replace the vault's database and master
-    keys (Vault.rekey), erase the attachment files, sign the ledger beside the mirror. A backup
-    out of reach does not stop the rest: the step stays, and the vault's master key of before
-    is kept in the journal (inside the vault, under the new key) until that backup is rewritten.
-    Returns {"steps": what is left, "backups": erase_from_backups's result, "dropped_slots"}."""
+    """Do the steps a destruction's journal still lists: rewrite the backups (with the master
+    key the vault is about to get), replace the vault's database and master keys (Vault.rekey),
+    erase the attachment files, sign the ledger beside the mirror. The backups are rewritten in
+    a second thread while the vault is re-encrypted (two cores: measured in
+    benchmarks/bench_destroy.py). Until they are all rewritten, the vault's master key of
+    before is kept in the journal (inside the vault), so that a backup out of reach can still
+    be opened and rewritten when it comes back. Returns {"steps": what is left, "backups":
+    what erase_from_backups returns, "dropped_slots"}."""
     journal = pending(vault.db)
     steps = list(journal.get("steps", []))
     result = {"steps": steps, "backups": {"rewritten": [], "updated": [], "failed": []}, "dropped_slots": []}
     if not steps:
         return result
-    entries = journal.get("entries", [])
-    next_master = (_keys(journal, "next_master") or [None])[0] if "rekey" in steps else None
+    rekey = "rekey" in steps or "files" in steps
+    if "rekey" in steps and not _keys(journal, "next_master"):  # (a journal written without one)
+        journal["next_master"] = crypto.b64(crypto.random_key())
+    next_master = _keys(journal, "next_master")[0] if "rekey" in steps else None
+    job = None
     if "backups" in steps:
-        if backup_folder(vault) is None:
+        job = Erasure(vault, journal.get("entries", []), _keys(journal, "old_masters"), next_master)
+        if not job.needed:
             steps.remove("backups")
-        else:
-            backups = result["backups"] = erase_from_backups(vault, entries, _keys(journal, "old_masters"),
-                                                             next_master)
-            if not backups["failed"]:
-                steps.remove("backups")
-                journal.pop("old_masters", None)
-            elif "rekey" in steps and next_master != vault.master_key:
-                journal["old_masters"] = [crypto.b64(k) for k in
-                                          dict.fromkeys([*_keys(journal, "old_masters"), vault.master_key])]
+            job = None
+        elif "rekey" in steps and next_master != vault.master_key:
+            journal["old_masters"] = [crypto.b64(k) for k in
+                                      dict.fromkeys([*_keys(journal, "old_masters"), vault.master_key])]
         _save(vault, journal, steps=steps)
-    if "rekey" in steps or "files" in steps:
-        result["dropped_slots"] = finish(vault, journal.get("blobs", []), master=next_master)
-        _save(vault, journal, steps=[s for s in steps if s not in ("rekey", "files")], next_master=None)
-        steps = journal["steps"]
-    if "ledger" in steps:
+    worker = _start(job) if job is not None and rekey else None
+    try:
+        if rekey:
+            result["dropped_slots"] = finish(vault, journal.get("blobs", []), master=next_master)
+            _save(vault, journal, steps=[s for s in journal["steps"] if s not in ("rekey", "files")],
+                  next_master=None)
+    finally:
+        if worker is not None:
+            worker.join()
+    if job is not None:
+        if worker is None:
+            job.run()
+        elif worker.error is not None:
+            raise worker.error
+        job.log(vault)
+        result["backups"] = job.result
+        if not job.result["failed"]:
+            journal.pop("old_masters", None)
+            _save(vault, journal, steps=[s for s in journal["steps"] if s != "backups"])
+    if "ledger" in journal["steps"]:
         if vault.mirrored:
             ledger.record_outside([vault.vault_id, *vault.lineage()], ledger.ledger(vault.db), vault.auth_keys)
-        _save(vault, journal, steps=[s for s in steps if s != "ledger"])
+        _save(vault, journal, steps=[s for s in journal["steps"] if s != "ledger"])
     result["steps"] = journal.get("steps", [])
     return result
+
+
+def _start(job: Erasure) -> threading.Thread:
+    """Run the backup erasure in a thread of its own; its exception is kept for the join."""
+    def work():
+        try:
+            job.run()
+        except BaseException as e:  # re-raised in the vault's thread (complete)
+            worker.error = e
+
+    worker = threading.Thread(target=work, name="dossier-backups", daemon=True)
+    worker.error = None
+    worker.start()
+    return worker
 
 
 def finish_pending(vault) -> dict | None:

@@ -274,22 +274,25 @@ def finish_rotation(path: Path) -> None:
 
 @contextlib.contextmanager
 def rotation_lock(path: Path):
-    """An exclusive lock on the vault folder's lock file (POSIX flock): a key rotation holds it
-    while it swaps files, and an open while it reads them, so that an open in another process
-    neither removes the files of a rotation under way nor reads half of one. Where there is no
-    flock (Windows) or the folder is read-only, there is no lock."""
-    try:
-        import fcntl  # POSIX only; on Windows there is no lock (see the docstring)
+    """An exclusive lock on the vault folder's lock file (portalocker: flock on POSIX,
+    LockFileEx on Windows): a key rotation holds it while it swaps files, and an open while
+    it reads them, so that an open in another process neither removes the files of a rotation
+    under way nor reads half of one. Where the folder is read-only there is no lock (and no
+    rotation either)."""
+    import portalocker
 
-        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    except (ImportError, OSError):
+    try:
+        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError:
         yield
         return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+    with os.fdopen(fd, "r+b") as fh:
+        portalocker.lock(fh, portalocker.LOCK_EX)
+        try:
+            yield
+        finally:
+            portalocker.unlock(fh)
 
 
 def read_slots(path: Path) -> dict:

@@ -267,3 +267,41 @@ def test_verify_reports_an_unfinished_destruction(practice, dossier, tmp_path):
     shutil.move(tmp_path / "drawer", folder)
     r = dossier("verify")
     assert r.exit_code == 0 and "vault verified" in r.stderr + r.stdout, r.stderr
+
+
+def test_a_stale_slot_file_is_never_written_back(practice):
+    """Two terminals change the key-slot file one after the other: the second, which read the
+    file before the first wrote it, is refused with nothing changed (written back, its copy
+    would hold keys that no longer open the database)."""
+    from dossier.errors import Refused
+
+    first, second = Vault.open(practice, PASSPHRASE), Vault.open(practice, PASSPHRASE)
+    try:
+        first.change_passphrase("een heel andere lange zin voor de kluis", check_strength=False)
+        written = slots_of(practice)
+        with pytest.raises(Refused, match="changed by another dossier command"):
+            second.change_passphrase("nog weer een andere lange zin", check_strength=False)
+        assert slots_of(practice) == written
+    finally:
+        first.close()
+        second.close()
+    with Vault.open(practice, "een heel andere lange zin voor de kluis") as v:
+        assert v.verify() == []
+
+
+def test_a_destruction_in_another_terminal_then_a_successor_setup_here(practice):
+    """A vault opened before another process's destruction sets up successor access: its
+    write reconnects with the new keys first, so the slot file it writes holds them."""
+    from dossier.handover.successor import combine, setup
+
+    other = Vault.open(practice, PASSPHRASE)
+    try:
+        with Vault.open(practice, PASSPHRASE) as v:
+            destroy.destroy(v, [NOELLE])
+        shares = setup(other, 3, 2)
+    finally:
+        other.close()
+    with Vault.open_with_successor(practice, combine(shares[:2])) as v:
+        assert v.verify() == []
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.verify() == []

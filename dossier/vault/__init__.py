@@ -325,6 +325,8 @@ class Vault:
         two opens the database. Returns the kinds of the slots that were dropped."""
         if self.db.in_transaction():
             raise RuntimeError("rekey inside a transaction")
+        self.db.checkpoint()  # the WAL's frames under the old key go before the rekey
+        self.db.begin()  # other writers wait here (the busy timeout); after another's rotation: its keys
         key = crypto.random_key()
         new_master = master or crypto.random_key()
         base = slots_from or self.slots
@@ -334,11 +336,10 @@ class Vault:
             dropped = [d for d in dropped if d in drop]
         slots = keyslots.stamp({**self.slots, "format": keyslots.SLOTS_FORMAT_3, "slots": kept,
                                 "db_key": crypto.b64(crypto.wrap(new_master, key))}, new_master)
-        self.db.checkpoint()  # the WAL's frames under the old key go before the rekey
-        self.db.execute("BEGIN IMMEDIATE")  # other writers wait here (the busy timeout)
         next_file, committed = None, False
         try:
             with keyslots.rotation_lock(self.path):  # and opens in other processes wait
+                keyslots.check_unchanged(self.path, slots)
                 next_file = keyslots.write_next(self.path, slots)
                 try:
                     if self.encrypted:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from dossier import crypto, paths
-from dossier.errors import VaultDamaged, VaultMissing, WrongPassphrase
+from dossier.errors import Refused, VaultDamaged, VaultMissing, WrongPassphrase
 
 DB_NAME = "vault.db"
 SLOTS_NAME = "keyslots.json"
@@ -193,7 +193,18 @@ def write(path: Path, slots: dict, new: bool = False) -> None:
         paths.fsync(path / SLOTS_NAME)
         return
     with rotation_lock(path):  # an open in another process does not settle this half-written
+        check_unchanged(path, slots)
         replace_and_wipe(write_next(path, slots), path / SLOTS_NAME)
+
+
+def check_unchanged(path: Path, slots: dict) -> None:
+    """Refuse to write ``slots`` (stamped from the file this process read) when another
+    process wrote the slot file since (under the rotation lock): a stale copy written back
+    would hold keys that no longer open the database."""
+    current = load_slots(path)
+    if generation(current) != generation(slots) - 1:
+        raise Refused("the vault's key-slot file was changed by another dossier command meanwhile "
+                      "(a destruction, a new passphrase); nothing was changed here", "run this command again")
 
 
 def write_next(path: Path, slots: dict) -> Path:

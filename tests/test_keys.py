@@ -305,3 +305,23 @@ def test_a_destruction_in_another_terminal_then_a_successor_setup_here(practice)
         assert v.verify() == []
     with Vault.open(practice, PASSPHRASE) as v:
         assert v.verify() == []
+
+
+def test_a_destruction_that_cannot_be_finished_now_does_not_stop_the_coachs_work(practice, dossier, monkeypatch):
+    """The disk is full when the next command tries to finish a destruction: that command
+    still runs (with a warning), and a later one finishes the destruction."""
+    def full_disk(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    with Vault.open(practice, PASSPHRASE) as v:
+        monkeypatch.setattr(destroy, "finish", full_disk)
+        with pytest.raises(Exception):
+            destroy.destroy(v, [NOELLE])
+    r = dossier("client", "list")
+    assert r.exit_code == 0, r.stderr
+    assert "a destruction is not finished, and finishing it failed now (No space left on device)" in r.stderr
+    monkeypatch.undo()
+    r = dossier("client", "list")
+    assert r.exit_code == 0 and "finished an interrupted destruction" in r.stderr, r.stderr
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert destroy.pending(v.db) == {}

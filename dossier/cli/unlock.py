@@ -102,10 +102,16 @@ def opened(ctx: typer.Context):
             output.warn(vault.rollback)
             output.warn("the vault is read-only until you confirm it: dossier verify --accept-rollback")
         else:
+            from dossier.errors import DossierError
             from dossier.retention.destroy import finish_pending
             from dossier.retention.due import overdue_count
 
-            finished = finish_pending(vault)
+            try:
+                finished = finish_pending(vault)
+            except (DossierError, OSError) as e:  # (a full disk): the command itself still runs
+                finished = None
+                output.warn(f"a destruction is not finished, and finishing it failed now "
+                            f"({getattr(e, 'strerror', None) or e}); the next dossier command tries again")
             if finished is not None:
                 ids = ", ".join(e["client_id"][:8] for e in finished["entries"])
                 if finished["steps"]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 from pathlib import Path
 from typing import Optional
 
@@ -18,9 +20,16 @@ class DossierGroup(TyperGroup):
     """Turns every failure into one error line and an exit code (style.md habit 2)."""
 
     def invoke(self, ctx):
+        interrupted: list[bool] = []
         try:
-            return super().invoke(ctx)
-        except DossierError as e:
+            with _noting_interrupts(interrupted):
+                return super().invoke(ctx)
+        except (DossierError, typer.Abort) as e:
+            if interrupted:  # Ctrl-C at a prompt (click makes it Abort, dossier a missing passphrase)
+                output.error("interrupted; nothing was changed")
+                raise typer.Exit(130) from None
+            if isinstance(e, typer.Abort):
+                raise
             output.error(str(e), e.hint)
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
@@ -39,6 +48,26 @@ class DossierGroup(TyperGroup):
             output.error(f"unexpected internal error ({type(e).__name__}); nothing was changed",
                          "run again with --debug to see the traceback, and report it")
             raise typer.Exit(INTERNAL_ERROR) from None
+
+
+@contextlib.contextmanager
+def _noting_interrupts(interrupted: list):
+    """Note a Ctrl-C (SIGINT) in ``interrupted`` before it becomes a KeyboardInterrupt, so that
+    a prompt that turns it into something else (Abort, "no passphrase given") is still told
+    apart from a closed input: Ctrl-C is exit 130, "interrupted", everywhere."""
+    def on_interrupt(signum, frame):
+        interrupted.append(True)
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:  # not the main thread (a test runner's): nothing to note
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 app = typer.Typer(

@@ -425,7 +425,10 @@ class Vault:
                           check_strength: bool = True) -> None:
         """Rewrap the data key under a new passphrase; the data is not re-encrypted."""
         if check_strength:
-            check_passphrase_strength(new_passphrase)
+            from dossier.practice import get_practice
+
+            names = get_practice(self.db)
+            check_passphrase_strength(new_passphrase, (names["coach"], names["practice"]))
         kdf = kdf or keyslots.kdf_of(keyslots.slot(self.slots, "passphrase"))
         slots = dict(self.slots)
         seeds: dict = {}
@@ -461,12 +464,16 @@ class Vault:
 
     @contextlib.contextmanager
     def write(self):
-        """A write transaction; refused while the vault is older than its mirror."""
+        """A write transaction; refused while the vault is older than its mirror. The mirror
+        follows only the commit of the outermost one: an inner write's entries are not
+        committed until the outer one is, and may still be rolled back with it."""
         if self.rollback is not None:
             raise RollbackDetected(self.rollback, "check your backups, then run 'dossier verify --accept-rollback'")
+        outermost = not self.db.in_transaction()
         with self.db.write():
             yield self.db
-        self._update_mirror()
+        if outermost:
+            self._update_mirror()
 
     def log(self, action: str, client_id: str | None = None, detail: str = "") -> AuditEntry:
         """Append an audit entry (inside the current write). Never pass content in ``detail``."""

@@ -1,0 +1,126 @@
+"""A command that fails leaves nothing behind and changes nothing, not even the rollback
+mirror; Ctrl-C at a prompt is "interrupted" (exit 130); odd input is one clear line, never an
+internal error (issue 14)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+
+import pytest
+
+from conftest import PASSPHRASE, assert_error, make_vault, run
+from dossier.vault import Vault
+
+
+@pytest.fixture
+def cli(practice, dossier):
+    return dossier
+
+
+def _write_works(cli) -> None:
+    """A write after the failure succeeds, and nothing says the vault was rolled back."""
+    r = cli("client", "add", "--first-name", "Nieuwe", "--last-name", "Client")
+    assert r.exit_code == 0 and "OLDER" not in r.stderr, r.stderr
+    r = cli("verify")
+    assert r.exit_code == 0, r.stderr
+
+
+def test_a_report_whose_letter_cannot_be_written_changes_nothing_and_no_rollback_follows(cli, practice, tmp_path):
+    """The objection letter's folder does not exist: the report fails after the attachment was
+    added in an inner write; the mirror must not have moved on with it."""
+    f = tmp_path / "rapport.txt"
+    f.write_text("Rapport", encoding="utf-8")
+    with Vault.open(practice, PASSPHRASE) as v:
+        before = v.head()
+    r = cli("report", "marieke", "--to", "commissioner", "--file", f, "--out", tmp_path / "bestaat-niet",
+            "--legal-basis", "Art. 71a Wet werk en bijstand")
+    assert r.exit_code != 0 and "Traceback" not in r.stderr
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.rollback is None
+        assert [e.action for e in v.audit_entries() if e.seq > before[0]] == ["unlock", "unlock"]
+    _write_works(cli)
+
+
+@pytest.mark.parametrize("args", [
+    ("copy", "marieke", "--out", "{file}"),  # the output is a file, not a folder
+    ("destroy", "run", "marieke", "--yes", "--out", "{file}"),
+    ("export", "--out", "{ro}/export.json"),
+    ("anonymise", "marieke", "--out", "{ro}/casus.md", "--yes"),
+])
+def test_a_writing_command_that_fails_after_its_checks_does_not_move_the_mirror(cli, practice, tmp_path, args):
+    ro = tmp_path / "alleen-lezen"
+    ro.mkdir()
+    ro.chmod(0o500)
+    file = tmp_path / "een-bestand"
+    file.write_text("x")
+    if os.geteuid() == 0:  # root writes into a read-only folder anyway: use a path below a file
+        ro = file
+    r = cli(*[a.format(file=file, ro=ro) for a in args])
+    assert r.exit_code not in (0, 70) and "Traceback" not in r.stderr, (r.exit_code, r.stderr)
+    _write_works(cli)
+
+
+def _in_a_terminal(argv: list[str], env: dict, keys: bytes, wait_for: bytes) -> tuple[int, bytes]:
+    """Run argv in a pseudo-terminal, type ``keys`` once ``wait_for`` appeared; (exit code, output)."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the terminal's foreground process, as in a shell
+        os.execvpe(argv[0], argv, env)
+    seen, typed, deadline = b"", False, time.time() + 60
+    while time.time() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not typed and wait_for in seen:
+            time.sleep(0.2)
+            os.write(fd, keys)
+            typed = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="a pseudo-terminal needs POSIX (pty)")
+@pytest.mark.parametrize("argv, prompt", [
+    (["client", "list"], b"Passphrase"),
+    (["passwd"], b"New passphrase"),
+])
+def test_ctrl_c_at_a_prompt_is_interrupted_exit_130_with_nothing_changed(practice, argv, prompt):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
+    if argv == ["passwd"]:
+        env["DOSSIER_PASSPHRASE"] = PASSPHRASE
+    before = (practice / "keyslots.json").read_bytes()
+    code, seen = _in_a_terminal([sys.executable, "-m", "dossier", "--vault", str(practice), *argv], env, b"\x03",
+                                prompt)
+    assert code == 130, seen
+    assert b"interrupted" in seen and b"DOSSIER_PASSPHRASE" not in seen, seen
+    assert (practice / "keyslots.json").read_bytes() == before
+
+
+@pytest.mark.parametrize("new", ["marloes2026", "dossiercoachvault", "kluiswachtwoordgeheim", "PraktijkZonnig!"])
+def test_passwd_refuses_a_passphrase_of_the_coachs_and_the_vaults_own_words(cli, new):
+    assert cli("practice", "set", "coach=Marloes de Vries", "practice=Praktijk Zonnig").exit_code == 0
+    r = cli("passwd", env={"DOSSIER_NEW_PASSPHRASE": new})
+    assert_error(r, 1, "passphrase too weak")
+
+
+def test_a_long_passphrase_is_welcome(tmp_path):
+    """zxcvbn reads at most 72 characters; a longer passphrase is accepted (not exit 70)."""
+    long = "de vaag groene tomaat rolt langzaam over het kompas van de oude zeilboot naar huis"
+    assert len(long) > 72
+    r = run("init", vault=tmp_path / "v", passphrase=long)
+    assert r.returncode == 0, r.stderr
+    r = run("passwd", vault=tmp_path / "v", passphrase=long, env={"DOSSIER_NEW_PASSPHRASE": long + " en verder"})
+    assert r.returncode == 0, r.stderr

@@ -37,6 +37,12 @@ _RECOVERY_CHECK = 3  # bytes of checksum appended to a recovery key
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
+# What a slot file may ask of Argon2id: calibrate() never goes beyond 256 MiB and a few dozen
+# passes; a damaged file must not make an unlock allocate terabytes or run for days.
+OPSLIMIT_CAP = 1000
+MEMLIMIT_CAP = 4 * 1024**3
+
+
 @dataclass(frozen=True)
 class KdfParams:
     """Argon2id cost: ``opslimit`` passes over ``memlimit`` bytes."""
@@ -47,6 +53,12 @@ class KdfParams:
     @classmethod
     def interactive(cls) -> "KdfParams":
         return cls(nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE)
+
+    def in_range(self) -> bool:
+        """Within what libsodium's Argon2id accepts (a damaged slot file can hold anything)."""
+        a = nacl.pwhash.argon2id
+        return (a.OPSLIMIT_MIN <= self.opslimit <= min(a.OPSLIMIT_MAX, OPSLIMIT_CAP)
+                and a.MEMLIMIT_MIN <= self.memlimit <= min(a.MEMLIMIT_MAX, MEMLIMIT_CAP))
 
     def at_least_interactive(self) -> bool:
         floor = KdfParams.interactive()

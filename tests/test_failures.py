@@ -124,3 +124,68 @@ def test_a_long_passphrase_is_welcome(tmp_path):
     assert r.returncode == 0, r.stderr
     r = run("passwd", vault=tmp_path / "v", passphrase=long, env={"DOSSIER_NEW_PASSPHRASE": long + " en verder"})
     assert r.returncode == 0, r.stderr
+
+
+def _mutations(slots: dict, rng) -> list[tuple[str, object]]:
+    """Mutated slot files: fields dropped, retyped, out of range, cut short, nested deep."""
+    import copy
+
+    out = []
+    paths = [("format",), ("vault_id",), ("db_salt",), ("db_key",), ("slots",), ("generation",), ("mac",)]
+    for i in range(len(slots["slots"])):
+        paths += [("slots", i, k) for k in slots["slots"][i]]
+    values = [None, 0, -1, 2**70, "", "x", "AAAA", [], {}, True, 1.5, "A" * 10_000, [[[[[]]]]],
+              "////", "AAAAAAAAAAAAAAAAAAAAAA==", 4_294_967_295, 4_398_046_510_080]
+    for path in paths:
+        for value in rng.sample(values, 5) + ["<drop>"]:
+            doc = copy.deepcopy(slots)
+            target = doc
+            for key in path[:-1]:
+                target = target[key]
+            if value == "<drop>":
+                target.pop(path[-1], None)
+            else:
+                target[path[-1]] = value
+            out.append((f"{'.'.join(map(str, path))}={str(value)[:20]}", json.dumps(doc)))
+    out.append(("deep", "[" * 100_000 + "]" * 100_000))
+    out.append(("deep-object", json.dumps(slots)[:-1] + ', "x": ' + "[" * 5000 + "]" * 5000 + "}"))
+    out.append(("surrogate", json.dumps(slots).replace('"passphrase"', '"\\ud800"', 1)))
+    out.append(("not json", "{"))
+    out.append(("binary", "\x00\xff"))
+    return out
+
+
+def test_a_mutated_key_slot_file_is_one_clear_line_never_exit_70(practice, dossier):
+    """Every mutation of keyslots.json (about 120, seeded) ends in a wrong passphrase (3),
+    damage (5) or a rollback (6), with one error line; none in exit 70."""
+    import random
+
+    original = (practice / "keyslots.json").read_text()
+    codes: dict[int, int] = {}
+    for name, text in _mutations(json.loads(original), random.Random(14)):
+        (practice / "keyslots.json").write_text(text, encoding="utf-8", errors="surrogatepass")
+        r = dossier("client", "list")
+        codes[r.exit_code] = codes.get(r.exit_code, 0) + 1
+        assert r.exit_code != 70 and "Traceback" not in r.stderr, (name, r.stderr)
+        if r.exit_code:
+            assert_error(r, {3, 5, 6}, "")
+    (practice / "keyslots.json").write_text(original)
+    assert dossier("client", "list").exit_code == 0
+    assert 70 not in codes and 0 not in codes and sum(codes.values()) > 100, codes
+
+
+@pytest.mark.parametrize("name, text, fragment", [
+    ("deep", '{"format": "dossier/1", "clients": ' + "[" * 1000 + "]" * 1000 + "}", "nested too deeply"),
+    ("deeper", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("surrogate", '{"format": "dossier/1", "clients": [{"first_name": "\\ud800"}]}', "not Unicode"),
+    ("long int", '{"format": "dossier/1", "clients": [], "x": ' + "9" * 5000 + "}", "number that is too long"),
+])
+def test_an_odd_import_is_one_clear_line(cli, practice, tmp_path, name, text, fragment):
+    f = tmp_path / f"{name.replace(' ', '-')}.json"
+    f.write_text(text, encoding="utf-8")
+    with Vault.open(practice, PASSPHRASE) as v:
+        before = v.db.one("SELECT count(*) FROM clients")[0]
+    r = cli("import", f)
+    assert_error(r, 1, fragment)
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.db.one("SELECT count(*) FROM clients")[0] == before

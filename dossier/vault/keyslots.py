@@ -314,6 +314,43 @@ def read_slots(path: Path) -> dict:
         return load_slots(path)
 
 
+def _bytes(value, n: int) -> bytes:
+    raw = crypto.unb64(value)
+    if len(raw) != n:
+        raise ValueError("length")
+    return raw
+
+
+def _check_shape(slots) -> bytes:
+    """Every field a slot file needs, of the right type and length (docs/security.md gives
+    them byte for byte); returns the database salt. Anything else is ValueError."""
+    if not isinstance(slots, dict) or slots.get("format") not in FORMATS or not isinstance(slots.get("slots"), list):
+        raise ValueError("format")
+    if not isinstance(slots.get("vault_id"), str) or type(slots.get("generation", 0)) is not int:
+        raise ValueError("vault_id")
+    if "db_key" in slots:
+        _bytes(slots["db_key"], 72)
+    if "mac" in slots and not isinstance(slots["mac"], str):
+        raise ValueError("mac")
+    if slots["format"] == SLOTS_FORMAT_3 and ("mac" not in slots or "generation" not in slots):
+        raise ValueError("mac")  # a /3 file always has them: one without was changed outside dossier
+    for s in slots["slots"]:
+        if not isinstance(s, dict) or s.get("kind") not in KINDS:
+            raise ValueError("kind")
+        _bytes(s["salt"], crypto.SALT_BYTES)
+        if s.get("kdf") == "argon2id":
+            ops, mem = s.get("opslimit"), s.get("memlimit")
+            if type(ops) is not int or type(mem) is not int or not crypto.KdfParams(ops, mem).in_range():
+                raise ValueError("kdf")
+        elif s.get("kdf") != "blake2b":
+            raise ValueError("kdf")
+        if "sealed" in s:
+            _bytes(s["sealed"], 80), _bytes(s["public"], 32)
+        else:
+            _bytes(s["wrapped"], 72)
+    return _bytes(slots["db_salt"], 16)
+
+
 def load_slots(path: Path) -> dict:
     finish_rotation(path)
     db_file, slots_file = path / DB_NAME, path / SLOTS_NAME
@@ -325,17 +362,8 @@ def load_slots(path: Path) -> dict:
         raise VaultDamaged(f"{path}: the vault database {DB_NAME} is missing")
     try:
         slots = json.loads(slots_file.read_text(encoding="utf-8"))
-        if slots.get("format") not in FORMATS:
-            raise ValueError("format")
-        for s in slots["slots"]:
-            crypto.unb64(s["salt"])
-            if "sealed" in s:
-                crypto.unb64(s["sealed"]), crypto.unb64(s["public"])
-            else:
-                crypto.unb64(s["wrapped"])
-        db_salt = crypto.unb64(slots["db_salt"])
-        str(slots["vault_id"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        db_salt = _check_shape(slots)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise VaultDamaged(f"{path}: the key-slot file {SLOTS_NAME} is damaged") from None
     if first_bytes(db_file) != db_salt:
         raise VaultDamaged(f"{path}: the key-slot file does not match the vault database "

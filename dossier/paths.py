@@ -20,6 +20,13 @@ from dossier.errors import FileProblem
 APP = "dossier"
 
 
+
+# Flags that exist on one platform only: binary mode (Windows; without it a write of bytes
+# through os.open translates newlines and corrupts an attachment), and no following of a
+# symbolic link at the last part of a path (POSIX; Windows has no such links by default).
+BINARY = getattr(os, "O_BINARY", 0)
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
 def default_vault() -> Path:
     env = os.environ.get("DOSSIER_VAULT")
     if env:
@@ -37,9 +44,19 @@ def mirror_dir() -> Path:
 
 
 def make_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) with mode 0700 for the last part."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):  # chmod is a no-op on Windows folders
+    """Create ``path`` with mode 0700, and every missing folder above it 0700 too, whatever
+    the umask (``mkdir(parents=True)`` makes the parents with the umask's mode: under
+    ``umask 0000`` they came out 0777). The last part is made 0700 even when it existed."""
+    path = Path(path)
+    missing = [d for d in (path, *path.parents) if not d.exists()]
+    for d in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # (made by another process meanwhile)
+            d.mkdir(mode=0o700)
+        with contextlib.suppress(OSError):  # chmod is a no-op on Windows folders (the user's profile is private)
+            os.chmod(d, 0o700)
+    if not path.is_dir():
+        path.mkdir(mode=0o700)  # (a file there: FileExistsError, as before)
+    with contextlib.suppress(OSError):
         os.chmod(path, 0o700)
     return path
 
@@ -104,9 +121,8 @@ def write_private_file(path: Path, data: bytes, overwrite: bool = False) -> None
         raise FileProblem(f"{path}: is a folder, not a file")
     if overwrite and path.exists():
         return replace_private_file(path, data)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, flags, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | BINARY, 0o600)
     except FileExistsError:
         raise FileProblem(f"{path}: exists already", "choose another name or pass --force") from None
     except OSError as e:

@@ -275,7 +275,7 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
     result: dict = {}
     placed = False
     try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | paths.NOFOLLOW | paths.BINARY, 0o600)
     except OSError as e:
         raise FileProblem(f"{out.parent}: cannot write a file there ({e.strerror or 'error'})") from None
     try:
@@ -298,7 +298,7 @@ def create(vault, to: str, out: Path, *, clients: list[str] | None = None, all_c
             if overwrite:
                 os.replace(partial, out)
             else:
-                os.link(partial, out)  # fails if a file of that name appeared meanwhile
+                _place(partial, out)
             placed = True
             paths.fsync_dir(out.parent)
     except FileExistsError:
@@ -322,3 +322,17 @@ def _epoch(stamp: str) -> int:
     import datetime as dt
 
     return int(dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
+
+
+def _place(partial: Path, out: Path) -> None:
+    """Give the finished bundle its name, never over a file that appeared meanwhile: a hard
+    link fails if one did (POSIX, NTFS); where there are no hard links (FAT on a USB disk, some
+    network folders) a check and a rename, which leaves a moment in between."""
+    try:
+        os.link(partial, out)
+    except FileExistsError:
+        raise
+    except OSError:
+        if out.exists():
+            raise FileExistsError(out) from None
+        os.replace(partial, out)

@@ -547,7 +547,7 @@ def _sha256(path: Path) -> str:
 def _copy_private(source: Path, dest: Path) -> str:
     """Copy a file into a new 0600 file (O_CREAT|O_EXCL, fsynced); returns its SHA-256."""
     h = hashlib.sha256()
-    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | paths.BINARY, 0o600)
     with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
         while chunk := src.read(_CHUNK):
             h.update(chunk)

@@ -134,7 +134,7 @@ class BlobWriter:
 
         self.path, self.key, self._b = path, crypto.random_key(), b
         self._state = b.crypto_secretstream_xchacha20poly1305_state()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | paths.NOFOLLOW | paths.BINARY, 0o600)
         self._fh = os.fdopen(fd, "wb")
         self._fh.write(VERSION + b.crypto_secretstream_xchacha20poly1305_init_push(self._state, self.key))
         self._pending = bytearray()

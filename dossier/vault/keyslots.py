@@ -280,7 +280,8 @@ def finish_rotation(path: Path) -> None:
     """Remove what a rotation of an earlier dossier left: a database copy (``vault.db.next``)
     that was never swapped in. The slot file ``keyslots.json.next`` is settled after the
     unlock, when its key can be tried (Vault._settle_rotation)."""
-    (path / (DB_NAME + NEXT)).unlink(missing_ok=True)
+    for leftover in ("", "-journal", "-wal", "-shm"):  # (SQLite's files beside a copy a kill cut short)
+        (path / (DB_NAME + NEXT + leftover)).unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -293,8 +294,7 @@ def rotation_lock(path: Path):
     import portalocker
 
     try:
-        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-                     | getattr(os, "O_BINARY", 0), 0o600)
+        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT | paths.NOFOLLOW | paths.BINARY, 0o600)
     except OSError:
         yield
         return

@@ -189,3 +189,23 @@ def test_an_odd_import_is_one_clear_line(cli, practice, tmp_path, name, text, fr
     assert_error(r, 1, fragment)
     with Vault.open(practice, PASSPHRASE) as v:
         assert v.db.one("SELECT count(*) FROM clients")[0] == before
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("client", "add", "--first-name", "Eva", "--last-name", "Jansen", "--birth-date", "02-11-1979"), "birth_date"),
+    (("attach", "noelle", "{file}", "--kind", "vragenlijst"), "--kind"),
+    (("retention", "set", "--after-close", "15j"), "--after-close"),
+    (("session", "add", "noelle", "--date", "26-01-2026", "--notes-file", "{file}"), "--date"),
+])
+def test_a_mistake_in_an_option_is_said_before_the_passphrase_is_asked(practice, tmp_path, args, fragment):
+    """No passphrase in the environment and no terminal: the error must be the option's, not
+    'no passphrase given' (the coach would type the passphrase first, then learn of the typo)."""
+    f = tmp_path / "f.txt"
+    f.write_text("x")
+    r = run(*[a.format(file=f) for a in args], vault=practice, passphrase=None, input="")
+    assert r.returncode not in (0, 3, 70) and fragment in r.stderr and "passphrase" not in r.stderr.lower(), r.stderr
+
+
+def test_a_vault_that_does_not_exist_is_said_before_the_passphrase_is_asked(tmp_path):
+    r = run("client", "list", vault=tmp_path / "nergens", passphrase=None, input="")
+    assert r.returncode == 4 and "no vault at" in r.stderr and "Passphrase" not in r.stderr, r.stderr

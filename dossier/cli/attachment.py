@@ -21,9 +21,11 @@ def attach(
     kind: str = typer.Option(..., "--kind", help="questionnaire, hrv, letter or other."),
 ):
     """Store a file encrypted inside the vault (CSR 9.1: questionnaire and HRV results)."""
+    from dossier.format import fields as F
     from dossier.records.attachments import attach as attach_file
     from dossier.records.clients import resolve
 
+    F.check_enum("--kind", kind, F.ATTACHMENT_KINDS)  # before the passphrase is asked
     with opened(ctx) as vault:
         aid = attach_file(vault, resolve(vault.db, client), file, kind)
     output.out.print(aid)

@@ -40,11 +40,12 @@ def add(
     person: Optional[List[str]] = typer.Option(None, "--person", help=PERSON_HELP),
 ):
     """Add a client; prints the new id."""
-    from dossier.records.clients import add_client
+    from dossier.records.clients import add_client, check_new_client
 
     values = {"first_name": first_name, "last_name": last_name, "birth_date": birth_date, "email": email,
               "phone": phone, "employer": employer, "assignment.goal": goal}
     values = {k: v for k, v in values.items() if v is not None} | pairs(set_, "--set")
+    check_new_client(values, _persons(person))  # before the passphrase is asked
     with opened(ctx) as vault:
         cid = add_client(vault, values, _persons(person))
     output.out.print(cid)

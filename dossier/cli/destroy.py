@@ -157,9 +157,10 @@ def retention_set(
     client: Optional[str] = typer.Option(None, "--client", help="Only for this client (an override)."),
 ):
     """Set how long a closed dossier is kept before it is due for destruction."""
-    from dossier.retention.due import set_retention
+    from dossier.retention.due import check_retention, set_retention
     from dossier.records.clients import resolve
 
+    check_retention(after_close, client is not None)  # before the passphrase is asked
     with opened(ctx) as vault:
         value = set_retention(vault, after_close, resolve(vault.db, client) if client else None)
     output.ok(f"retention after closing: {value or 'the practice default'}" + (" for this client" if client else ""))

@@ -96,6 +96,9 @@ def opened(ctx: typer.Context):
     from dossier.cli import output
     from dossier.vault import Vault
 
+    from dossier.vault import keyslots
+
+    keyslots.read_slots(ctx.obj["vault"])  # no vault there, or a damaged one: said before the passphrase is asked
     vault = Vault.open(ctx.obj["vault"], passphrase())
     try:
         if vault.rollback:  # not migrated either: it may lack the tables of what is due

@@ -77,6 +77,16 @@ SECTION = Section(RECORD_KEYS, _check, _insert, _load)
 
 def add_client(vault, values: dict[str, object], persons: list[dict] | None = None) -> str:
     """Add a client from field paths (``first_name``, ``commissioner.contact``, …); returns its id."""
+    client = check_new_client(values, persons)
+    with vault.write():
+        _insert(vault.db, client, clock.now())
+        vault.log("client.add", client["id"])
+    return client["id"]
+
+
+def check_new_client(values: dict[str, object], persons: list[dict] | None = None) -> dict:
+    """The checked record of a new client (InvalidInput naming the first bad field), before
+    anything is asked of the coach (the passphrase)."""
     doc: dict = {"persons": persons or []}
     for path, value in values.items():
         group, _, key = path.partition(".")
@@ -85,11 +95,7 @@ def add_client(vault, values: dict[str, object], persons: list[dict] | None = No
         else:
             doc[path] = value
     no_unknown(doc, RECORD_KEYS, "")
-    client = _check(doc, {}, "", True)
-    with vault.write():
-        _insert(vault.db, client, clock.now())
-        vault.log("client.add", client["id"])
-    return client["id"]
+    return _check(doc, {}, "", True)
 
 
 def edit_client(vault, client_id: str, changes: dict[str, object], add_persons=(), remove_persons=()) -> list[str]:

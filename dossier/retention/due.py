@@ -30,13 +30,17 @@ def add_period(date: str, period: str) -> str:
     return clock.add_months(date, n * 12 if unit == "y" else n)
 
 
+def check_retention(period: str, for_client: bool) -> str | None:
+    """The period ``retention set`` stores (None: a client's override removed)."""
+    if for_client and period.strip().lower() in ("none", "default"):
+        return None
+    return parse_period(period)
+
+
 def set_retention(vault, period: str, client_id: str | None = None) -> str | None:
     """The practice's retention after closing (``2y``), or one client's override (``none``
     removes the override; the practice default applies again)."""
-    if client_id and period.strip().lower() in ("none", "default"):
-        value = None
-    else:
-        value = parse_period(period)
+    value = check_retention(period, client_id is not None)
     with vault.write():
         if client_id:
             get_summary(vault.db, client_id)

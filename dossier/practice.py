@@ -10,7 +10,8 @@ from dossier.errors import InvalidInput
 from dossier.format import fields as F
 
 FIELDS = {"coach": F.check_line, "practice": F.check_line, "email": F.check_email, "phone": F.check_phone,
-          "address": F.check_line, "postcode": F.check_line, "city": F.check_line, "website": F.check_line}
+          "address": F.check_line, "postcode": F.check_line, "city": F.check_line, "website": F.check_line,
+          "letters": F.check_line}  # the folder letters go to by default (destroy run); never printed
 
 
 def get_practice(db) -> dict:

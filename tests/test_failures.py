@@ -209,3 +209,68 @@ def test_a_mistake_in_an_option_is_said_before_the_passphrase_is_asked(practice,
 def test_a_vault_that_does_not_exist_is_said_before_the_passphrase_is_asked(tmp_path):
     r = run("client", "list", vault=tmp_path / "nergens", passphrase=None, input="")
     assert r.returncode == 4 and "no vault at" in r.stderr and "Passphrase" not in r.stderr, r.stderr
+
+
+def test_destruction_letters_never_go_to_the_current_folder_by_default(cli, practice, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = cli("destroy", "run", "noelle", "--yes")
+    assert_error(r, 2, "where should the confirmation letters go? give --out DIR")
+    assert list(tmp_path.glob("*.pdf")) == []
+    with Vault.open(practice, PASSPHRASE) as v:  # and nothing was destroyed
+        assert v.db.one("SELECT count(*) FROM clients WHERE first_name LIKE 'No%'")[0] == 1
+    letters = tmp_path / "brieven"
+    assert cli("practice", "set", f"letters={letters}").exit_code == 0
+    r = cli("destroy", "run", "noelle", "--yes")
+    assert r.exit_code == 0, r.stderr
+    assert len(list(letters.glob("vernietiging-*.pdf"))) == 1 and list(tmp_path.glob("*.pdf")) == []
+
+
+EDITOR_WRITES = r"""
+import pathlib, sys
+p = pathlib.Path(sys.argv[-1])
+text = p.read_text(encoding="utf-8")
+extra = "Vier regels over het gesprek.\nRegel twee.\nRegel drie.\nRegel vier.\n"
+p.write_text(text.replace("# Schrijf hieronder", extra + "# Schrijf hieronder", 1) if "Vier regels" not in text
+             else text + "\nNog een regel erbij.\n", encoding="utf-8")
+"""
+
+
+def test_text_typed_in_the_editor_is_kept_when_saving_fails_and_resume_saves_it(cli, practice, tmp_path,
+                                                                                  monkeypatch):
+    from dossier.records import sessions
+
+    editor = tmp_path / "editor.py"
+    editor.write_text(EDITOR_WRITES, encoding="utf-8")
+    env = {"EDITOR": f"{sys.executable} {editor}"}
+
+    def full_disk(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sessions, "add_session", full_disk)
+    r = cli("session", "add", "noelle", "--date", "2026-03-04", env=env)
+    assert_error(r, 1, "the session could not be saved (No space left on device)")
+    assert "--resume" in r.stderr
+    (kept,) = list((practice / "drafts").iterdir())
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and b"Vier regels" not in kept.read_bytes()  # encrypted
+    monkeypatch.undo()
+    r = cli("session", "add", "noelle", "--resume", env=env)
+    assert r.exit_code == 0 and "session of 2026-03-04 saved" in r.stderr, r.stderr
+    assert list((practice / "drafts").iterdir()) == []
+    with Vault.open(practice, PASSPHRASE) as v:
+        notes = v.db.all("SELECT notes || ' ' || findings FROM sessions WHERE date = '2026-03-04'")
+    assert len(notes) == 1 and "Regel vier." in notes[0][0] and "Nog een regel erbij." in notes[0][0]
+    r = cli("session", "add", "noelle", "--resume", env=env)
+    assert_error(r, 1, "there is no kept text for this client")
+
+
+def test_a_destroyed_clients_kept_text_goes_with_her(cli, practice, tmp_path, monkeypatch):
+    from dossier.records import sessions
+
+    editor = tmp_path / "editor.py"
+    editor.write_text(EDITOR_WRITES, encoding="utf-8")
+    monkeypatch.setattr(sessions, "add_session", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
+    cli("session", "add", "noelle", env={"EDITOR": f"{sys.executable} {editor}"})
+    monkeypatch.undo()
+    assert len(list((practice / "drafts").iterdir())) == 1
+    assert cli("destroy", "run", "noelle", "--yes", "--out", tmp_path).exit_code == 0
+    assert list((practice / "drafts").iterdir()) == []

@@ -113,3 +113,21 @@ def test_what_an_older_dossier_killed_in_a_rotation_left_is_removed_at_the_next_
         (vault_path / name).write_bytes(b"left behind")
     Vault.open(vault_path, PASSPHRASE).close()
     assert sorted(p.name for p in vault_path.iterdir()) == [".rotation.lock", "keyslots.json", "vault.db"]
+
+
+def test_an_attachment_file_without_a_row_is_reported_and_swept_once_it_is_old(practice, dossier):
+    """A file in blobs/ that no row refers to (a killed import): verify names it; a command
+    removes it once it is an hour old (a younger one may be another process's write under way)."""
+    import time
+    import uuid
+
+    stray = practice / "blobs" / str(uuid.uuid4())
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_bytes(b"\x02" + b"x" * 100)
+    r = dossier("verify")
+    assert r.exit_code == 0 and "1 attachment file(s) without a row" in r.stderr, r.stderr
+    assert stray.exists()  # young: left alone
+    old = time.time() - 7200
+    os.utime(stray, (old, old))
+    assert dossier("client", "list").exit_code == 0
+    assert not stray.exists()

@@ -103,6 +103,19 @@ def _confirm(yes: bool):
     return confirm
 
 
+def _letters_folder(vault) -> Path:
+    """The practice's letters folder; never the current folder by default (a letter holds the
+    client's name and address)."""
+    from dossier.errors import UsageError
+    from dossier.practice import get_practice
+
+    folder = get_practice(vault.db).get("letters")
+    if not folder:
+        raise UsageError("where should the confirmation letters go? give --out DIR",
+                         "or set a letters folder once: dossier practice set letters=DIR")
+    return Path(folder).expanduser()
+
+
 @destroy_app.command("run")
 def run(
     ctx: typer.Context,
@@ -110,7 +123,9 @@ def run(
     due: bool = typer.Option(False, "--due", help="Destroy everything that is due: pending requests and expired "
                                                   "retention periods (clients on hold are left and listed)."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask to type the name (for scripts)."),
-    out: Path = typer.Option(Path("."), "--out", help="Where the confirmation letters are written (0600)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where the confirmation letters are written (0600); "
+                                                           "default: the letters folder set with 'dossier practice "
+                                                           "set letters=DIR'."),
     lang: str = typer.Option("nl", "--lang", help="Language of the letters: nl or en."),
 ):
     """Destroy dossiers for good (CSR 5.4), after showing exactly what goes and asking to type the name.
@@ -127,6 +142,7 @@ def run(
     if (client is None) == (not due):
         raise UsageError("give a CLIENT or --due")
     with opened(ctx) as vault:
+        out = out or _letters_folder(vault)
         ids, held = select(vault.db, client, due_now=due)
         for item in held:
             output.warn(f"due but on hold, left alone: {item['client']} ({item['hold']['reason']})")

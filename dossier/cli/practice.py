@@ -20,7 +20,8 @@ practice_app = typer.Typer(help="Your practice's details, printed on the client 
 def practice_set(
     ctx: typer.Context,
     details: List[str] = typer.Argument(..., help="KEY=VALUE; keys: coach, practice, email, phone, address, "
-                                                  "postcode, city, website."),
+                                                  "postcode, city, website, and letters (the folder "
+                                                  "'destroy run' writes its letters to by default; not printed)."),
 ):
     """Set your practice's details (shown on the client copy's cover page)."""
     from dossier.practice import set_practice

@@ -44,7 +44,7 @@ def unlock(ctx: typer.Context):
     The shares come from DOSSIER_SUCCESSOR_SHARES (one per line) or are asked one by one
     (an empty answer ends); the new passphrase from DOSSIER_NEW_PASSPHRASE or a prompt.
     """
-    from dossier.cli.unlock import new_passphrase
+    from dossier.cli.unlock import set_new_passphrase
     from dossier.handover.successor import combine
     from dossier.vault import Vault
 
@@ -63,7 +63,7 @@ def unlock(ctx: typer.Context):
                 break
             shares.append(share)
     with Vault.open_with_successor(ctx.obj["vault"], combine(shares)) as vault:
-        vault.change_passphrase(new_passphrase("DOSSIER_NEW_PASSPHRASE"))
+        set_new_passphrase(vault)
     output.ok("vault opened with the successor shares; new passphrase set")
 
 

@@ -67,6 +67,16 @@ def new_passphrase(env_var: str) -> str:
     return _prompt("New passphrase", confirm=True)
 
 
+def set_new_passphrase(vault) -> None:
+    """Ask for a new passphrase (DOSSIER_NEW_PASSPHRASE, or twice at a hidden prompt) and set it;
+    the coach's and the practice's names count as guessable words. One rule for passwd,
+    unlock-with-recovery and successor unlock (init has no practice yet)."""
+    from dossier.practice import get_practice
+
+    names = get_practice(vault.db)
+    vault.change_passphrase(new_passphrase("DOSSIER_NEW_PASSPHRASE"), names=(names["coach"], names["practice"]))
+
+
 def recovery_key() -> str:
     value = os.environ.get("DOSSIER_RECOVERY_KEY")
     if value:
@@ -125,6 +135,8 @@ def opened(ctx: typer.Context):
                     output.ok(f"finished an interrupted destruction ({ids}): backups rewritten, new keys, files erased")
                 slots_dropped(finished["dropped_slots"])
 
+            with contextlib.suppress(OSError):  # attachment files a killed or refused write left (an hour old)
+                vault.sweep_leftovers()
             overdue = overdue_count(vault.db)
             if overdue:
                 output.warn(f"{overdue} destruction(s) overdue (CSR 5.4); see: dossier due")

@@ -37,7 +37,7 @@ def passwd(ctx: typer.Context):
     from dossier.cli import unlock
 
     with unlock.opened(ctx) as vault:
-        vault.change_passphrase(unlock.new_passphrase("DOSSIER_NEW_PASSPHRASE"))
+        unlock.set_new_passphrase(vault)
     output.ok("passphrase changed")
 
 
@@ -71,7 +71,7 @@ def unlock_with_recovery(ctx: typer.Context):
     from dossier.vault import Vault
 
     with Vault.open_with_recovery(ctx.obj["vault"], unlock.recovery_key()) as vault:
-        vault.change_passphrase(unlock.new_passphrase("DOSSIER_NEW_PASSPHRASE"))
+        unlock.set_new_passphrase(vault)
     output.ok("new passphrase set with the recovery key")
 
 
@@ -95,6 +95,11 @@ def verify(
             output.warn("accepted: " + vault.accept_rollback())
         entries = vault.check()
         left = pending(vault.db).get("steps") if vault.rollback is None else None
+        leftovers = vault.leftovers()
+    if leftovers:
+        output.warn(f"{len(leftovers)} attachment file(s) without a row in blobs/ (left by an interrupted or "
+                    "refused import; unreadable without their keys): removed by a dossier command once they "
+                    "are an hour old")
     if left:
         raise DestroyUnfinished(f"the vault is sound ({entries} audit entries), but a destruction is not finished: "
                                 f"{', '.join(left)} still to do",

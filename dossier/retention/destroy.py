@@ -20,6 +20,7 @@ from dossier import clock, crypto, paths
 from dossier.errors import DestroyUnfinished, DossierError, Refused
 from dossier.format import fields as F
 from dossier.practice import get_practice
+from dossier.records import drafts
 from dossier.records.clients import get_summary, resolve
 from dossier.render import render_letter
 from dossier.retention.backups import Erasure, backup_folder
@@ -171,6 +172,7 @@ def complete(vault) -> dict:
     try:
         if rekey:
             result["dropped_slots"] = finish(vault, journal.get("blobs", []), master=next_master)
+            drafts.erase_for(vault.path, vault.auth_key, [e["client_id"] for e in journal.get("entries", [])])
             _save(vault, journal, steps=[s for s in journal["steps"] if s not in ("rekey", "files")],
                   next_master=None)
     finally:

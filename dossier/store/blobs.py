@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from pathlib import Path
 
 from dossier import crypto, paths
@@ -26,6 +27,9 @@ from dossier.format.ids import UUID
 VERSION = b"\x02"
 _V1 = b"\x01"
 CHUNK = 1 << 20
+
+
+ORPHAN_GRACE_S = 3600  # an attachment file without a row this old is a leftover, not a write under way
 
 
 class BlobStore:
@@ -116,9 +120,21 @@ class BlobStore:
             return set()
         return {p.name for p in self.folder.iterdir() if UUID.fullmatch(p.name)}
 
-    def sweep(self, referenced: set[str]) -> list[str]:
-        """Erase every blob that no row refers to (left by a write that was rolled back)."""
-        orphans = sorted(self.ids() - referenced)
+    def orphans(self, referenced: set[str], older_than: float = 0) -> list[str]:
+        """The blobs no row refers to (left by a write that was rolled back or killed), of
+        those at least ``older_than`` seconds old: a younger one may belong to a write under
+        way in another process, whose row is not committed yet."""
+        now = time.time()
+        out = []
+        for blob_id in sorted(self.ids() - referenced):
+            with contextlib.suppress(OSError):
+                if now - self._path(blob_id).stat().st_mtime >= older_than:
+                    out.append(blob_id)
+        return out
+
+    def sweep(self, referenced: set[str], older_than: float = ORPHAN_GRACE_S) -> list[str]:
+        """Erase every blob that no row refers to and that is older than ``older_than``."""
+        orphans = self.orphans(referenced, older_than)
         for blob_id in orphans:
             self.erase(blob_id)
         return orphans

@@ -422,13 +422,11 @@ class Vault:
     # -- passphrase and recovery key -------------------------------------------------------
 
     def change_passphrase(self, new_passphrase: str, kdf: crypto.KdfParams | None = None, *,
-                          check_strength: bool = True) -> None:
-        """Rewrap the data key under a new passphrase; the data is not re-encrypted."""
+                          check_strength: bool = True, names: tuple[str, ...] = ()) -> None:
+        """Reseal the master key under a new passphrase; the data is not re-encrypted. ``names``
+        (the coach's, the practice's) count as guessable words (vault/passphrase.py)."""
         if check_strength:
-            from dossier.practice import get_practice
-
-            names = get_practice(self.db)
-            check_passphrase_strength(new_passphrase, (names["coach"], names["practice"]))
+            check_passphrase_strength(new_passphrase, tuple(names))
         kdf = kdf or keyslots.kdf_of(keyslots.slot(self.slots, "passphrase"))
         slots = dict(self.slots)
         seeds: dict = {}
@@ -542,6 +540,16 @@ class Vault:
             more = f" (and {len(problems) - 1} more: {'; '.join(problems[1:4])})" if len(problems) > 1 else ""
             raise VaultDamaged(problems[0] + more, "restore the vault from a backup")
         return self.head()[0]
+
+    def leftovers(self) -> list[str]:
+        """Attachment files that no row refers to (left by an import or a handover import that
+        was refused or killed): encrypted under keys that are gone, harmless, but not wanted."""
+        return self.db.blobs.orphans(blob_ids(self.db))
+
+    def sweep_leftovers(self) -> list[str]:
+        """Erase the leftovers older than an hour (a younger one may be a write under way in
+        another process); returns their ids."""
+        return self.db.blobs.sweep(blob_ids(self.db))
 
     def schema_version(self) -> int:
         return schema_version(self.db)

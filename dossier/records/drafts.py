@@ -1,0 +1,75 @@
+"""Text the coach typed that could not be saved (the vault refused the write, the disk was
+full, the vault's keys changed meanwhile): kept encrypted in the vault folder until
+``session add CLIENT --resume`` saves it, never silently dropped (TB 2.13-2.15: nothing of the
+dossier in plaintext on disk).
+
+A draft is ``drafts/session-<first 8 of the client id>-<UTC time>.draft`` (0600): a SecretBox
+(nonce ‖ tag ‖ ciphertext) of the JSON {client_id, date, duration_min, notes, findings} under
+a key derived from the vault's auth key (which a key rotation leaves as it is). A destruction
+erases the client's drafts with the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+from dossier import clock, crypto, paths
+from dossier.errors import NotFound, VaultDamaged, WrongPassphrase
+
+FOLDER = "drafts"
+
+
+def _key(auth_key: bytes) -> bytes:
+    return crypto.mac(auth_key, b"", b"dossier-drafts")
+
+
+def keep(vault_path: Path, auth_key: bytes, client_id: str, record: dict) -> Path:
+    """Write a draft (0600, synced); returns its path. OSError when the disk refuses it too."""
+    folder = paths.make_private_dir(Path(vault_path) / FOLDER)
+    name = f"session-{client_id[:8]}-{clock.utc_now().strftime('%Y%m%dT%H%M%S%f')}.draft"
+    data = crypto.wrap(_key(auth_key), json.dumps({**record, "client_id": client_id}).encode("utf-8"))
+    paths.write_private_file(folder / name, data)
+    paths.fsync(folder / name)
+    return folder / name
+
+
+def _drafts(vault_path: Path, client_id: str) -> list[Path]:
+    folder = Path(vault_path) / FOLDER
+    return sorted(folder.glob(f"session-{client_id[:8]}-*.draft")) if folder.is_dir() else []
+
+
+def latest(vault_path: Path, auth_key: bytes, client_id: str) -> tuple[Path, dict]:
+    """The newest draft of this client, opened; NotFound when there is none."""
+    for path in reversed(_drafts(vault_path, client_id)):
+        try:
+            record = json.loads(crypto.unwrap(_key(auth_key), path.read_bytes(), "draft key"))
+        except (OSError, ValueError, WrongPassphrase):
+            raise VaultDamaged(f"{path}: a kept draft cannot be read (damaged, or from another vault)") from None
+        if record.get("client_id") == client_id:
+            return path, record
+    raise NotFound("there is no kept text for this client", "a draft is kept only when saving failed")
+
+
+def discard(path: Path) -> None:
+    """Overwrite a draft where it lies, then remove it."""
+    with contextlib.suppress(OSError), open(path, "r+b") as fh:
+        paths.overwrite(fh)
+    Path(path).unlink(missing_ok=True)
+
+
+def erase_for(vault_path: Path, auth_key: bytes, client_ids: list[str]) -> int:
+    """Erase every draft of these clients (a destruction), and any draft of the same name
+    prefix that cannot be read; returns how many went."""
+    gone = 0
+    for cid in client_ids:
+        for path in _drafts(vault_path, cid):
+            try:
+                owner = json.loads(crypto.unwrap(_key(auth_key), path.read_bytes(), "draft key")).get("client_id")
+            except (OSError, ValueError, AttributeError, WrongPassphrase):
+                owner = cid
+            if owner in client_ids:
+                discard(path)
+                gone += 1
+    return gone

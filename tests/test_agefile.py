@@ -176,10 +176,10 @@ def test_stream_edge_cases(me):
     both_accept(me, build(me, [(full, False), (full, True)]), full + full)  # a full last chunk is fine
     both_accept(me, build(me, [(b"", True)]), b"")
     both_refuse(me, build(me, [(full, False), (b"", True)]), "empty chunk")  # an empty last chunk after data
-    both_refuse(me, build(me, [(full, False)]), "authenticate")  # no last chunk
+    both_refuse(me, build(me, [(full, False)]), "last chunk is missing")  # no last chunk
     both_refuse(me, build(me, [(part, False)]), "authenticate")
     both_refuse(me, build(me, [(full, False), (full, False)]))
-    both_refuse(me, build(me, [(full, True), (part, True)]), "authenticate")  # two last chunks
+    both_refuse(me, build(me, [(full, True), (part, True)]), "after its last chunk")  # two last chunks
     both_refuse(me, build(me, [(part, True)], trailing=b"x"), "authenticate")  # trailing data
     both_refuse(me, build(me, [(full, True)], trailing=os.urandom(C + 40)))
     both_refuse(me, build(me, []), "cut off")  # no chunks at all
@@ -187,7 +187,7 @@ def test_stream_edge_cases(me):
     both_refuse(me, build(me, [], nonce=os.urandom(10)), "cut off")
     blob = build(me, [(full, False), (part, True)])
     both_refuse(me, blob[:-1], "authenticate")
-    both_refuse(me, blob[:-len(part) - 16], "authenticate")
+    both_refuse(me, blob[:-len(part) - 16], "last chunk is missing")  # cut off after a whole chunk
     both_refuse(me, blob[:-1] + bytes([blob[-1] ^ 1]), "authenticate")
     start = len(blob) - len(part) - 16 - (C + 16)
     both_refuse(me, blob[:start + 5] + bytes([blob[start + 5] ^ 0x80]) + blob[start + 6:], "authenticate")

@@ -274,3 +274,43 @@ def test_a_destroyed_clients_kept_text_goes_with_her(cli, practice, tmp_path, mo
     assert len(list((practice / "drafts").iterdir())) == 1
     assert cli("destroy", "run", "noelle", "--yes", "--out", tmp_path).exit_code == 0
     assert list((practice / "drafts").iterdir()) == []
+
+
+def _session_with_four_lines(practice) -> str:
+    from dossier.records.sessions import add_session
+
+    with Vault.open(practice, PASSPHRASE) as v:
+        cid = v.db.one("SELECT id FROM clients WHERE first_name LIKE 'No%'")[0]
+        return add_session(v, cid, "2026-02-02", 60, "Eerste regel.\nDe cliënt was boos op haar baas.\n"
+                                                     "Derde regel.\nVierde regel.", "")
+
+
+def test_granting_a_correction_shows_the_change_and_asks_first(cli, practice):
+    sid = _session_with_four_lines(practice)
+    rid = cli("correction", "request", "noelle", "--field", f"session:{sid[:8]}", "--proposed", "Eén regel.",
+              "--reason", "Zo ging het niet").stdout.strip()
+    r = cli("correction", "decide", rid, "--grant", input="n\n")
+    assert r.exit_code == 7 and "not confirmed; nothing was changed" in r.stderr, r.stderr
+    assert "-De cliënt was boos op haar baas." in r.stderr and "+Eén regel." in r.stderr  # a diff
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert "Vierde regel." in v.db.one("SELECT notes FROM sessions WHERE id = ?", (sid,))[0]
+    r = cli("correction", "decide", rid, "--grant", input="y\n")
+    assert r.exit_code == 0, r.stderr
+
+
+def test_a_correction_of_one_passage_replaces_that_passage_only(cli, practice):
+    sid = _session_with_four_lines(practice)
+    field = f"session:{sid[:8]}"
+    r = cli("correction", "request", "noelle", "--field", field, "--passage", "boos op haar baas",
+            "--proposed", "teleurgesteld in haar baas", "--reason", "Ik was niet boos")
+    assert r.exit_code == 0, r.stderr
+    assert cli("correction", "decide", r.stdout.strip(), "--grant", "--yes").exit_code == 0
+    with Vault.open(practice, PASSPHRASE) as v:
+        notes = v.db.one("SELECT notes FROM sessions WHERE id = ?", (sid,))[0]
+    assert notes == "Eerste regel.\nDe cliënt was teleurgesteld in haar baas.\nDerde regel.\nVierde regel."
+    r = cli("correction", "request", "noelle", "--field", field, "--passage", "niet in de tekst",
+            "--proposed", "x", "--reason", "r")
+    assert_error(r, 1, "is not in the text")
+    r = cli("correction", "request", "noelle", "--field", field, "--passage", "regel.", "--proposed", "x",
+            "--reason", "r")
+    assert_error(r, 1, "times")

@@ -196,7 +196,7 @@ def test_correction_granted_changes_the_field_and_keeps_its_history(cli, practic
     assert result.exit_code == 0, result.stderr
     rid = result.stdout.strip()
     assert "answer by 2026-12-01" in result.stderr
-    decided = cli("correction", "decide", rid[:8], "--grant")
+    decided = cli("correction", "decide", rid[:8], "--grant", "--yes")
     assert decided.exit_code == 0, decided.stderr
     # Noëlle's data went to the commissioner before: they are to be told (GDPR Art. 19)
     assert "GDPR Art. 19" in decided.stderr and "Thuiszorg Veenhoven" in decided.stdout
@@ -209,7 +209,7 @@ def test_correction_granted_changes_the_field_and_keeps_its_history(cli, practic
 def test_correction_of_a_sessions_notes_named_by_date(cli, practice):
     rid = cli("correction", "request", "noelle", "--field", "session:2025-10-21", "--proposed",
               "Gesprek over grenzen en kwartiermaken.", "--reason", "Zo ging het").stdout.strip()
-    assert cli("correction", "decide", rid, "--grant", "--json").exit_code == 0
+    assert cli("correction", "decide", rid, "--grant", "--yes", "--json").exit_code == 0
     session = next(s for s in client_of(practice)["sessions"] if s["date"] == "2025-10-21")
     assert session["notes"] == "Gesprek over grenzen en kwartiermaken."
     found = json.loads(cli("search", "kwartiermaken", "--json").stdout)

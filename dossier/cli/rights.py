@@ -61,6 +61,8 @@ def correction_request(
                                                    "session:DATE-or-ID (also .date, .duration_min, .findings)."),
     proposed: Optional[str] = typer.Option(None, "--proposed", help="The value the client proposes."),
     proposed_file: Optional[Path] = typer.Option(None, "--proposed-file", help="The proposed text from a UTF-8 file."),
+    passage: Optional[str] = typer.Option(None, "--passage", help="The passage of the text the client disputes: "
+                                                                  "--proposed replaces that passage only."),
     reason: str = typer.Option(..., "--reason", help="The client's reason."),
     received: Optional[str] = typer.Option(None, "--received", help="When the request came in; " + DATE_HELP),
     json_: bool = typer.Option(False, "--json", help="Print the request as JSON."),
@@ -75,7 +77,7 @@ def correction_request(
         raise UsageError("give the proposed value with either --proposed or --proposed-file")
     value = paths.read_user_text(proposed_file) if proposed_file else proposed
     with opened(ctx) as vault:
-        result = request_correction(vault, resolve(vault.db, client), field, value, reason, received)
+        result = request_correction(vault, resolve(vault.db, client), field, value, reason, received, passage)
     if json_:
         return output.emit_json(result)
     output.out.print(result["id"])
@@ -93,19 +95,25 @@ def correction_decide(
     decline: bool = typer.Option(False, "--decline", help="Decline it; needs --reason."),
     reason: str = typer.Option("", "--reason", help="Why (required to decline)."),
     date: Optional[str] = typer.Option(None, "--date", help="The date of the decision; " + DATE_HELP),
+    yes: bool = typer.Option(False, "--yes", help="Grant without showing the change and asking (for scripts)."),
     json_: bool = typer.Option(False, "--json", help="Print the decided request as JSON."),
 ):
     """Grant or decline a correction request. Findings cannot be granted (CSR 5.3).
 
-    After a granted correction, lists who received this client's data before, to be told of
-    it (GDPR Art. 19).
+    --grant first shows what changes (old and new; a diff for text of more than one line) and
+    asks. After a granted correction, lists who received this client's data before, to be told
+    of it (GDPR Art. 19).
     """
-    from dossier.errors import UsageError
-    from dossier.rights.requests import decide
+    from dossier.errors import Refused, UsageError
+    from dossier.rights.requests import decide, preview
 
     if grant == decline:
         raise UsageError("give exactly one of --grant and --decline")
     with opened(ctx) as vault:
+        if grant and not yes:
+            _show_change(preview(vault.db, request_id))
+            if not typer.confirm("Make this correction?", default=False, err=True):
+                raise Refused("not confirmed; nothing was changed")
         result = decide(vault, request_id, grant, reason, date)
     if json_:
         return output.emit_json(result)
@@ -117,6 +125,19 @@ def correction_decide(
         output.warn("this client's data went to others before; tell them of the correction (GDPR Art. 19):")
         output.table(None, ["to", "first", "last", "what"],
                      [[r["to"], r["first"], r["last"], r["what"]] for r in result["notify"]])
+
+
+def _show_change(p: dict) -> None:
+    """Old and new of a correction: a unified diff for text of more than one line."""
+    import difflib
+
+    output.err.print(output.safe(f"{p['item']}, request {p['id'][:8]}:"))
+    if "\n" not in p["old"] and "\n" not in p["new"]:
+        output.err.print(output.safe(f"  now:   {p['old']}"))
+        output.err.print(output.safe(f"  after: {p['new']}"))
+        return
+    for line in difflib.unified_diff(p["old"].splitlines(), p["new"].splitlines(), "now", "after", lineterm="", n=1):
+        output.err.print(output.safe(line, "red" if line.startswith("-") else "green" if line.startswith("+") else ""))
 
 
 @statement_app.command("add")

@@ -15,11 +15,14 @@ from dossier.records.requests import COLUMNS, add, get, resolve
 from dossier.retention.destructions import list_requests as destructions
 
 
-def request_correction(vault, client_id: str, field: str, proposed, reason: str, received: str | None = None) -> dict:
+def request_correction(vault, client_id: str, field: str, proposed, reason: str, received: str | None = None,
+                       passage: str | None = None) -> dict:
     """Record a client's request to correct a field or a session's notes (CSR 5.3).
 
     The proposed value is checked as the field itself is, so that it can be granted as asked.
-    A request about the coach's findings is recorded too, but can only be declined.
+    With ``passage``, the client disputes that passage of the text only: ``proposed`` replaces
+    it, once (refused when the passage is not in the text, or is in it more than once). A
+    request about the coach's findings is recorded too, but can only be declined.
     """
     reason = F.check_text("--reason", reason).strip()
     if not reason:
@@ -28,10 +31,25 @@ def request_correction(vault, client_id: str, field: str, proposed, reason: str,
     with vault.write():
         get_summary(vault.db, client_id)
         item = items.for_correction(vault.db, client_id, field)
+        if passage is not None:
+            proposed = _replace_passage(items.as_text(items.read(vault.db, client_id, item)), passage, proposed, item)
         value = items.as_text(items.check_value(item, proposed))
         rid = add(vault.db, client_id, "correction", received, item=item, proposed=value, reason=reason)
         vault.log("correction.request", client_id, detail=f"request {rid}, item {item}")
     return {"id": rid, "item": item, "deadline": clock.one_month_after(received), "findings": items.is_findings(item)}
+
+
+def _replace_passage(text: str, passage: str, proposed: str, item: str) -> str:
+    if not passage.strip():
+        raise InvalidInput("--passage", passage, "is empty: give the words the client disputes")
+    found = text.count(passage)
+    if found == 0:
+        raise InvalidInput("--passage", passage[:60], f"is not in the text of {items.short(item)}",
+                           "copy the disputed words exactly as they are in the text")
+    if found > 1:
+        raise InvalidInput("--passage", passage[:60], f"is in the text of {items.short(item)} {found} times",
+                           "give a longer passage that is in it once")
+    return text.replace(passage, proposed, 1)
 
 
 def request_copy(vault, client_id: str, received: str | None = None, note: str = "") -> dict:
@@ -43,6 +61,34 @@ def request_copy(vault, client_id: str, received: str | None = None, note: str =
         rid = add(vault.db, client_id, "copy", received, reason=note)
         vault.log("copy.request", client_id, detail=f"request {rid}")
     return {"id": rid, "deadline": clock.one_month_after(received)}
+
+
+def preview(db, query: str) -> dict:
+    """What granting this correction request would change: {id, item, old, new} (text), for
+    the coach to see before deciding. Refused as decide refuses (decided already, findings)."""
+    rid, client_id = resolve(db, query)
+    req = get(db, rid)
+    if req["kind"] != "correction":
+        raise InvalidInput("ID", query, f"is a {req['kind']} request, not a correction request")
+    _refuse_decided(req, rid)
+    _refuse_findings(req)
+    old = items.as_text(items.read(db, client_id, req["item"]))
+    new = items.as_text(items.check_value(req["item"], req["proposed"]))
+    return {"id": rid, "item": items.short(req["item"]), "old": old, "new": new}
+
+
+def _refuse_decided(req: dict, rid: str) -> None:
+    if req["status"] != "open":
+        raise Refused(f"request {rid[:8]} was already {req['status']} on {req['closed']}; "
+                      "a decision is final", "the client may add a statement: dossier statement add "
+                      f"CLIENT --about request:{rid[:8]} --file F")
+
+
+def _refuse_findings(req: dict) -> None:
+    if items.is_findings(req["item"]):
+        raise Refused("the coach's findings are the coach's own conclusions and are not corrected (CSR 5.3)",
+                      "decline with --reason, and offer the client a statement: dossier statement add "
+                      f"CLIENT --about {items.short(req['item'])} --file F")
 
 
 def decide(vault, query: str, grant: bool, reason: str = "", date: str | None = None) -> dict:
@@ -62,16 +108,11 @@ def decide(vault, query: str, grant: bool, reason: str = "", date: str | None = 
         req = get(db, rid)
         if req["kind"] != "correction":
             raise InvalidInput("ID", query, f"is a {req['kind']} request, not a correction request")
-        if req["status"] != "open":
-            raise Refused(f"request {rid[:8]} was already {req['status']} on {req['closed']}; "
-                          "a decision is final", "the client may add a statement: dossier statement add "
-                          f"CLIENT --about request:{rid[:8]} --file F")
+        _refuse_decided(req, rid)
         if decided < req["received"]:
             raise InvalidInput("--date", decided, f"is before the request was received ({req['received']})")
-        if grant and items.is_findings(req["item"]):
-            raise Refused("the coach's findings are the coach's own conclusions and are not corrected (CSR 5.3)",
-                          "decline with --reason, and offer the client a statement: dossier statement add "
-                          f"CLIENT --about {items.short(req['item'])} --file F")
+        if grant:
+            _refuse_findings(req)
         changes = {"status": "granted" if grant else "declined", "closed": decided, "outcome": reason}
         if grant:
             old = items.read(db, client_id, req["item"])

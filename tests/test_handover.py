@@ -241,8 +241,9 @@ def test_progress_counts_every_byte(pair, practice, tmp_path):
 
 
 def test_a_pending_destruction_or_hold_is_named_for_the_colleague(pair, practice, tmp_path):
-    """What the bundle cannot carry (CSR 5.4: a written request to destroy, with its deadline;
-    a legal hold) is named to the coach, who must pass it on."""
+    """A written request to destroy (CSR 5.4, with its deadline) and a legal hold go with the
+    bundle and are named to the coach; the colleague's verify names them, and after the import
+    their `client show` and `due` show them."""
     a, b, recipient = pair
     plain = a("handover", "create", "--to", "Bert", "--clients", MARIEKE, "--out", tmp_path / "1.age", "--json")
     assert plain.exit_code == 0 and json.loads(plain.stdout)["duties"] == [] and "warning" not in plain.stderr
@@ -255,9 +256,19 @@ def test_a_pending_destruction_or_hold_is_named_for_the_colleague(pair, practice
                                                        ("hold", "Marieke van der Berg")]
     deadline, placed = duties[0]["date"], duties[1]["date"]
     assert (f"Marieke van der Berg ({duties[0]['id'][:8]}) asked in writing to have the dossier destroyed, at the "
-            f"latest {deadline} (CSR 5.4); tell Bert, who must destroy it by then") in made.stderr
-    assert f"is on a legal hold since {placed}; tell Bert to keep the dossier" in made.stderr
-    assert "klacht" not in made.stderr  # the hold's reason stays in the vault
+            f"latest {deadline} (CSR 5.4); the request goes with the bundle: Bert must destroy it by then") \
+        in made.stderr
+    assert f"is on a legal hold since {placed}; the hold goes with the bundle: Bert keeps the dossier" in made.stderr
+    assert "klacht" not in made.stderr  # the hold's reason is not printed here
+    seen = b("handover", "verify", tmp_path / "2.age", "--json")
+    assert seen.exit_code == 0, seen.stderr
+    (c,) = json.loads(seen.stdout)["clients"]
+    assert c["destruction"]["deadline"] == deadline and c["hold"]["placed"] == placed
+    assert b("handover", "import", tmp_path / "2.age").exit_code == 0
+    shown = b("client", "show", MARIEKE)
+    assert f"carry it out by {deadline}" in shown.stderr and "klacht bij de tuchtcommissie" in shown.stdout
+    due = b("due", "--json")
+    assert due.exit_code == 0 and MARIEKE in due.stdout, due.stdout
 
 
 def test_a_failing_disk_leaves_nothing_half_done_on_either_side(pair, practice, tmp_path):
@@ -418,3 +429,33 @@ def test_a_client_handed_over_can_be_destroyed_with_its_provenance(pair, practic
         assert not list((recipient / "blobs").iterdir())
     (letter,) = letters.iterdir()
     assert "overdracht van uw dossier (1)" in " ".join(pdf_text(letter, tmp_path).split())
+
+
+def test_a_hold_and_a_pending_destruction_request_travel_with_the_client(tmp_path):
+    """A client on a legal hold and one with a pending written request to destroy: export and
+    import keep both as they were (CSR 5.4)."""
+    from dossier.records.document import export_document, import_document
+    from dossier.retention.destructions import hold, request
+    from dossier.retention.due import due
+
+    v, _ = make_vault(tmp_path / "a")
+    from dossier.records.clients import add_client
+
+    kept = add_client(v, {"first_name": "Hanna", "last_name": "Hold"})
+    going = add_client(v, {"first_name": "Vera", "last_name": "Verzoek"})
+    hold(v, kept, "klacht bij de tuchtcommissie")
+    request(v, going, "2026-11-20")
+    doc = export_document(v)
+    v.close()
+    by_name = {c["first_name"]: c for c in doc["clients"]}
+    assert by_name["Hanna"]["holds"][0]["reason"] == "klacht bij de tuchtcommissie"
+    assert by_name["Vera"]["destructions"][0]["deadline"] == "2026-12-18"
+    w, _ = make_vault(tmp_path / "b")
+    import_document(w, doc)
+    items = {(i["kind"], i["client_id"]) for i in due(w.db, within=10_000)}
+    assert ("request", going) in items or any(cid == going for _, cid in items), items
+    from dossier.retention.destructions import current_hold, pending_request
+
+    assert current_hold(w.db, kept)["reason"] == "klacht bij de tuchtcommissie"
+    assert pending_request(w.db, going)["deadline"] == "2026-12-18"
+    w.close()

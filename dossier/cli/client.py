@@ -154,6 +154,12 @@ def _render_rights(c: dict) -> None:
     if c["copies"]:
         o.table("Copies given (CSR 5.1)", ["date", "to", "contents"],
                 [[x["date"], x["to"], x["contents"]] for x in c["copies"]])
+    for d in c["destructions"]:
+        o.warn(f"a written request to destroy this dossier came in on {d['received']}: carry it out by "
+               f"{d['deadline']} (CSR 5.4)")
+    if c["holds"]:
+        o.table("Legal holds (CSR 5.4)", ["since", "reason", "released"],
+                [[h["placed"], h["reason"], h["released"] or "in force"] for h in c["holds"]])
 
 
 @app.command("edit")

@@ -35,7 +35,7 @@ def create(
     attachments and a readable PDF, a signed manifest and a README. Clients without a
     substitute-coach consent in force are left out (CSR 2.5). Each client's disclosure log
     records the handover (CSR 9.4). A pending destruction request (CSR 5.4) or a legal hold on
-    a client in the bundle is named, to pass on to the colleague."""
+    a client in the bundle goes with it (in the client's dossier/1 document) and is named here."""
     from dossier.handover import create as make
 
     names = [part.strip() for value in clients or [] for part in value.split(",") if part.strip()]
@@ -48,9 +48,10 @@ def create(
     for d in result["duties"]:
         who = f"{d['name']} ({d['id'][:8]})"
         output.warn(f"{who} asked in writing to have the dossier destroyed, at the latest {d['date']} (CSR 5.4); "
-                    f"tell {result['to']}, who must destroy it by then" if d["kind"] == "destruction" else
-                    f"{who} is on a legal hold since {d['date']}; tell {result['to']} to keep the dossier until "
-                    "it is released")
+                    f"the request goes with the bundle: {result['to']} must destroy it by then"
+                    if d["kind"] == "destruction" else
+                    f"{who} is on a legal hold since {d['date']}; the hold goes with the bundle: {result['to']} "
+                    "keeps the dossier until it is released")
     if json_:
         return output.emit_json(result)
     n = len(result["clients"])
@@ -69,7 +70,17 @@ def _show(summary: dict) -> None:
     output.table(f"{len(summary['clients'])} clients", ["id", "client", "attachments", "ground", "note"],
                  [[c["id"][:8], c["name"], c["attachments"],
                    "consent" if c["consent"] else f"without consent: {c['without_consent_reason']}",
-                   "already in your vault" if c["in_vault"] else ""] for c in summary["clients"]])
+                   _duties(c)] for c in summary["clients"]])
+
+
+def _duties(c: dict) -> str:
+    """What the receiving coach must honour (CSR 5.4), and whether the client is there already."""
+    notes = ["already in your vault"] if c["in_vault"] else []
+    if c.get("destruction"):
+        notes.append(f"destruction requested {c['destruction']['received']}: destroy by {c['destruction']['deadline']}")
+    if c.get("hold"):
+        notes.append(f"legal hold since {c['hold']['placed']}: keep it ({c['hold']['reason']})")
+    return "; ".join(notes)
 
 
 @handover_app.command("verify")

@@ -123,7 +123,11 @@ class _Receiver:
             raise tar.TarError(f"member {name!r} does not hold exactly the client of its folder")
         c = clients[0]
         entry = {"first_name": c["first_name"], "last_name": c["last_name"], "in_vault": False,
-                 "expected": {a["id"]: a for a in c["attachments"]}, "received": set()}
+                 "expected": {a["id"]: a for a in c["attachments"]}, "received": set(),
+                 "hold": next(({"reason": h["reason"], "placed": h["placed"]} for h in c["holds"]
+                               if not h["released"]), None),
+                 "destruction": next(({"received": d["received"], "deadline": d["deadline"]}
+                                      for d in c["destructions"]), None)}
         try:
             refuse_known_ids(self.db, c, "")
         except InvalidInput:
@@ -245,7 +249,8 @@ def _checked(r: _Receiver, my_age: str) -> dict:
         raise _bad_manifest("is not a valid manifest") from None
     summary["clients"] = [{"id": cid, "name": f"{e['first_name']} {e['last_name']}", "in_vault": e["in_vault"],
                            "attachments": len(e["expected"]), "consent": e["consent"],
-                           "without_consent_reason": e["without_consent_reason"]} for cid, e in r.clients.items()]
+                           "without_consent_reason": e["without_consent_reason"], "hold": e["hold"],
+                           "destruction": e["destruction"]} for cid, e in r.clients.items()]
     return summary
 
 

@@ -3,7 +3,8 @@
 One format for import, export, the client copy's machine-readable part (GDPR Art. 20), handover
 bundles and the anonymiser's input (design.md). A client is the sections of :data:`SECTIONS`,
 in this order, which is the key order of every export: the record, its sessions and results,
-its attachments, then the client's rights (CSR 5.1-5.3, 6.1-6.5, 9.4). The JSON Schema ships as
+its attachments, then the client's rights (CSR 5.1-5.3, 6.1-6.5, 9.4), then the legal duties
+that travel with the client (holds and a pending destruction request, CSR 5.4). The JSON Schema ships as
 ``dossier/format/dossier-1.schema.json``; docs/format.md explains every field. Unknown fields
 are errors, so a typo never silently drops data.
 """
@@ -17,10 +18,10 @@ from dossier import clock, paths
 from dossier.errors import InvalidInput
 from dossier.format import FORMAT, read_document
 from dossier.format.ids import no_unknown
-from dossier.records import attachments, clients, consents, copies, disclosures, requests, sessions, statements
+from dossier.records import attachments, clients, consents, copies, disclosures, holds, requests, sessions, statements
 
 SECTIONS = (clients.SECTION, sessions.SECTION, attachments.SECTION, requests.SECTION, statements.SECTION,
-            consents.SECTION, disclosures.SECTION, copies.SECTION)
+            consents.SECTION, disclosures.SECTION, copies.SECTION, holds.HOLDS, holds.REQUESTS)
 CLIENT_KEYS = tuple(key for section in SECTIONS for key in section.keys)
 # The lists of a client whose items have ids of their own (each list is a table of that name).
 ID_LISTS = tuple(key for key in CLIENT_KEYS if key not in clients.RECORD_KEYS)

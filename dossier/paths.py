@@ -62,10 +62,18 @@ def make_private_dir(path: Path) -> Path:
 
 
 def _ram_backed_base() -> str | None:
+    """/dev/shm where there is one (Linux: RAM); else a private folder in the user's cache
+    (macOS ~/Library/Caches/dossier/private, Windows %LOCALAPPDATA%\\dossier\\Cache\\private:
+    in the user's profile, which only they can read), not the shared system temp folder."""
     shm = Path("/dev/shm")
     if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK):
         return str(shm)
-    return None
+    import platformdirs
+
+    try:
+        return str(make_private_dir(Path(platformdirs.user_cache_dir(APP, appauthor=False)) / "private"))
+    except OSError:
+        return None
 
 
 @contextlib.contextmanager

@@ -21,8 +21,8 @@ POSIX_STRINGS = {"/dev/shm", "O_NOFOLLOW", "O_BINARY", "fdatasync"}
 FALLBACKS = {
     ("dossier/paths.py", "os.chmod"): "Windows: chmod sets only the read-only bit; the folders are made inside the "
                                       "user's profile (platformdirs), which only that user can read",
-    ("dossier/paths.py", "'/dev/shm'"): "macOS and Windows have none: the editor's file goes to the system's temp "
-                                        "folder (0700 folder, overwritten with zeros before it is removed)",
+    ("dossier/paths.py", "'/dev/shm'"): "macOS and Windows have none: the editor's file goes to a 0700 folder in the "
+                                        "user's cache (platformdirs), overwritten with zeros before it is removed",
     ("dossier/paths.py", "'O_BINARY'"): "getattr(os, 'O_BINARY', 0): binary mode on Windows, nothing to do on POSIX",
     ("dossier/paths.py", "'O_NOFOLLOW'"): "getattr(os, 'O_NOFOLLOW', 0): Windows has no such links by default",
     ("dossier/handover/create.py", "'fdatasync'"): "getattr(os, 'fdatasync', os.fsync): macOS and Windows fsync",
@@ -131,3 +131,37 @@ def test_an_attachment_file_without_a_row_is_reported_and_swept_once_it_is_old(p
     os.utime(stray, (old, old))
     assert dossier("client", "list").exit_code == 0
     assert not stray.exists()
+
+
+@pytest.mark.parametrize("value, windows, expected", [
+    ('"C:\\Program Files\\Notepad++\\notepad++.exe" -multiInst', True,
+     ["C:\\Program Files\\Notepad++\\notepad++.exe", "-multiInst"]),
+    ("notepad", True, ["notepad"]),
+    ('code --wait', False, ["code", "--wait"]),
+    ("'/Applications/My Editor.app/Contents/MacOS/edit' -w", False, ["/Applications/My Editor.app/Contents/MacOS/edit", "-w"]),
+])
+def test_editor_values_are_split_as_the_platforms_shell_would(value, windows, expected):
+    from dossier.cli.editor import split_command
+
+    assert split_command(value, windows=windows) == expected
+
+
+def test_an_editor_that_returns_at_once_is_explained_not_taken_for_an_empty_note(practice, dossier):
+    import sys
+
+    r = dossier("session", "add", "noelle", env={"EDITOR": f"{sys.executable} -c pass"})
+    assert r.exit_code != 0 and "returned at once without a change" in r.stderr and "--wait" in r.stderr, r.stderr
+
+
+def test_without_a_ram_folder_the_editors_file_is_in_the_users_cache(tmp_path, monkeypatch):
+    from dossier import paths
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == "/dev/shm" else real_access(p, mode))
+    with paths.private_tempdir() as folder:
+        assert folder.parent == tmp_path / "cache" / "dossier" / "private"
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+        (folder / "sessie.txt").write_text("geheim")
+    assert not folder.exists()

@@ -12,10 +12,12 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 
 from dossier import paths
 from dossier.errors import EditorFailed, FileProblem
 
+DETACHED_S = 1.0  # an editor that returns sooner, with the file unchanged, did not wait for the coach
 FINDINGS_MARK = "# === Bevindingen van de coach"
 TEMPLATE = f"""# Notities van de sessie op {{date}}. Regels die met '#' beginnen worden genegeerd.
 # Schrijf hieronder wat er in de sessie gebeurde; sla op en sluit de editor.
@@ -28,11 +30,25 @@ TEMPLATE = f"""# Notities van de sessie op {{date}}. Regels die met '#' beginnen
 """
 
 
+def split_command(value: str, windows: bool = os.name == "nt") -> list[str]:
+    """``VISUAL``/``EDITOR`` split as the platform's shell would: POSIX rules, or on Windows
+    ``"C:\\Program Files\\Notepad++\\notepad++.exe" -multiInst`` (backslashes are path
+    separators, double quotes group and are removed)."""
+    if not windows:
+        return shlex.split(value)
+    parts = shlex.split(value, posix=False)
+    return [p[1:-1] if len(p) >= 2 and p[0] == p[-1] == '"' else p for p in parts]
+
+
 def editor_command() -> list[str]:
     for var in ("VISUAL", "EDITOR"):
         value = os.environ.get(var, "").strip()
         if value:
-            return shlex.split(value, posix=os.name != "nt")
+            try:
+                return split_command(value)
+            except ValueError:
+                raise EditorFailed(f"{var} cannot be read as a command (an unclosed quote?)",
+                                   "set it to the editor's path and options, or pass --notes-file") from None
     if os.name == "nt":
         return ["notepad"]
     for name in ("nano", "vi"):
@@ -65,7 +81,9 @@ def edit_session(date: str, notes: str = "", findings: str = "") -> tuple[str, s
     command = editor_command()
     with paths.private_tempdir() as folder:
         path = folder / "sessie.txt"
-        paths.write_private_file(path, TEMPLATE.format(date=date, notes=notes, findings=findings).encode("utf-8"))
+        start = TEMPLATE.format(date=date, notes=notes, findings=findings)
+        paths.write_private_file(path, start.encode("utf-8"))
+        began = time.monotonic()
         try:
             result = subprocess.run([*command, str(path)], env=_without_secrets(os.environ),
                                     stdin=sys.stdin if sys.stdin.isatty() else None)
@@ -77,6 +95,12 @@ def edit_session(date: str, notes: str = "", findings: str = "") -> tuple[str, s
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             raise FileProblem("the edited notes could not be read back as UTF-8 text; nothing was saved") from None
+        if text == start and time.monotonic() - began < DETACHED_S:
+            raise EditorFailed(f"the editor {command[0]!r} returned at once without a change: it probably opened a "
+                               "window of its own and did not wait for you (Notepad on Windows 11, 'code' "
+                               "without --wait); nothing was saved",
+                               "set EDITOR to an editor that waits, for example 'code --wait' or "
+                               "'notepad++ -multiInst -nosession', or pass --notes-file")
     notes, findings = parse(text)
     if not notes and not findings:
         raise EditorFailed("no notes or findings were written; nothing was saved")

@@ -314,3 +314,45 @@ def test_a_correction_of_one_passage_replaces_that_passage_only(cli, practice):
     r = cli("correction", "request", "noelle", "--field", field, "--passage", "regel.", "--proposed", "x",
             "--reason", "r")
     assert_error(r, 1, "times")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB tmpfs of its own (root only; skipped with one line elsewhere)."""
+    import subprocess
+
+    mnt = tmp_path / "small-disk"
+    mnt.mkdir()
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("a full disk is simulated with a tmpfs mount: needs root (CI runs as root)")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {(made.stderr or made.stdout).strip().splitlines()[:1]}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_on_a_full_disk_reading_and_verify_work_and_writes_are_refused(small_disk):
+    from dossier.records.clients import add_client
+
+    vault_path = small_disk / "vault"
+    v, _ = make_vault(vault_path)
+    add_client(v, {"first_name": "Eva", "last_name": "Jansen"})
+    v.close()
+    with open(small_disk / "filler", "wb") as f:
+        with pytest.raises(OSError):
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+    listed = run("client", "list", vault=vault_path)
+    assert listed.returncode == 0 and "Eva Jansen" in listed.stdout, listed.stderr
+    assert "the disk is full" in listed.stderr
+    verified = run("verify", vault=vault_path)
+    assert verified.returncode == 0 and "vault verified" in verified.stdout + verified.stderr, verified.stderr
+    added = run("client", "add", "--first-name", "A", "--last-name", "B", vault=vault_path)
+    assert added.returncode == 1 and "the disk is full: nothing was changed" in added.stderr, added.stderr
+    assert "Traceback" not in listed.stderr + verified.stderr + added.stderr
+    (small_disk / "filler").unlink()
+    assert run("client", "add", "--first-name", "A", "--last-name", "B", vault=vault_path).returncode == 0

@@ -41,6 +41,9 @@ class DossierGroup(TyperGroup):
                 raise
             from dossier.store import DatabaseError
 
+            if isinstance(e, DatabaseError) and "full" in str(e):  # SQLITE_FULL: the disk (or a quota)
+                output.error("the disk is full: nothing was changed", "free some space, then run the command again")
+                raise typer.Exit(1) from None
             if isinstance(e, DatabaseError):
                 output.error(f"the vault database refused this: {str(e).splitlines()[0][:160] if str(e) else type(e).__name__}",
                              "run 'dossier verify'")

@@ -111,6 +111,9 @@ def opened(ctx: typer.Context):
     keyslots.read_slots(ctx.obj["vault"])  # no vault there, or a damaged one: said before the passphrase is asked
     vault = Vault.open(ctx.obj["vault"], passphrase())
     try:
+        if vault.unlogged:
+            output.warn(f"{vault.unlogged}: this unlock could not be written to the audit log; reading works, "
+                        "changes will be refused until there is space")
         if vault.rollback:  # not migrated either: it may lack the tables of what is due
             output.warn(vault.rollback)
             output.warn("the vault is read-only until you confirm it: dossier verify --accept-rollback")
@@ -120,7 +123,7 @@ def opened(ctx: typer.Context):
             from dossier.retention.due import overdue_count
 
             try:
-                finished = finish_pending(vault)
+                finished = None if vault.unlogged else finish_pending(vault)
             except (DossierError, OSError) as e:  # (a full disk): the command itself still runs
                 finished = None
                 output.warn(f"a destruction is not finished, and finishing it failed now "
@@ -136,7 +139,8 @@ def opened(ctx: typer.Context):
                 slots_dropped(finished["dropped_slots"])
 
             with contextlib.suppress(OSError):  # attachment files a killed or refused write left (an hour old)
-                vault.sweep_leftovers()
+                if not vault.unlogged:
+                    vault.sweep_leftovers()
             overdue = overdue_count(vault.db)
             if overdue:
                 output.warn(f"{overdue} destruction(s) overdue (CSR 5.4); see: dossier due")

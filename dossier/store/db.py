@@ -8,11 +8,12 @@ passphrase: it is the random data key unwrapped from a key slot.
 from __future__ import annotations
 
 import contextlib
+import shutil
 from pathlib import Path
 
 import sqlcipher3
 
-from dossier.errors import VaultDamaged
+from dossier.errors import FileProblem, VaultDamaged
 
 DatabaseError = sqlcipher3.DatabaseError
 BUSY_TIMEOUT_S = 60  # a second dossier process waits this long for the first
@@ -24,6 +25,7 @@ class Database:
     def __init__(self, conn):
         self.conn = conn
         self._depth = 0
+        self.read_only: str | None = None  # why this connection cannot write (a full disk), if so
         # Set by the vault: a new connection after another process re-encrypted the database
         # under a new key (Vault.rekey); this connection's key then no longer reads a page.
         self.reopen = None
@@ -82,6 +84,8 @@ class Database:
         BEGIN IMMEDIATE takes the write lock at the start, so two processes queue on the
         busy timeout instead of failing on a lock upgrade.
         """
+        if self.read_only:
+            raise FileProblem(f"{self.read_only}: nothing was changed", "free some space, then run the command again")
         if self._depth:
             self._depth += 1
             try:
@@ -118,16 +122,48 @@ class Database:
             self.conn.close()
 
 
+FULL_BELOW = 1 << 20  # free bytes under which the disk counts as full (SQLite needs room for its -shm file)
+
+
 def connect(path: Path, key: bytes | None, *, memory_security: bool = False, test_unencrypted: bool = False) -> Database:
     """Open (or create) the database at ``path`` with the raw data ``key``.
 
     ``test_unencrypted`` opens without any key, so forensic tests can grep the raw bytes of
     the files; it is a parameter of the library only, never reachable from the CLI.
     Raises VaultDamaged when the key is right (the slot unwrapped) but the file does not open.
+    On a full disk, where SQLite cannot make its shared-memory file, the database is opened
+    read-only as it is in its file (``read_only`` says why), when no change waits in its WAL.
     """
+    try:
+        return _connect(path, key, memory_security, test_unencrypted, immutable=False)
+    except VaultDamaged:
+        if not _disk_full(path):
+            raise
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size:
+            raise FileProblem(f"{path.parent}: the disk is full, and the vault has changes that are not yet in "
+                              "its file: it cannot be opened until there is space", "free some space") from None
+        db = _connect(path, key, memory_security, test_unencrypted, immutable=True)
+        db.read_only = "the disk is full"
+        return db
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(Path(path).parent).free < FULL_BELOW
+    except OSError:
+        return False
+
+
+def _connect(path: Path, key: bytes | None, memory_security: bool, test_unencrypted: bool,
+             immutable: bool) -> Database:
     if key is None and not test_unencrypted:
         raise ValueError("a data key is required")
-    conn = sqlcipher3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    if immutable:  # nothing is written, not even a lock or the -shm file
+        conn = sqlcipher3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True,
+                                  isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlcipher3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         if key is not None:
@@ -141,6 +177,8 @@ def connect(path: Path, key: bytes | None, *, memory_security: bool = False, tes
                 raise VaultDamaged(f"unsupported SQLCipher version {version}: dossier needs SQLCipher 4")
             if memory_security:
                 conn.execute("PRAGMA cipher_memory_security = ON")
+        if immutable:
+            return Database(conn)
         conn.execute("PRAGMA secure_delete = ON")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":

@@ -67,6 +67,7 @@ class Vault:
         self.vault_id = slots["vault_id"]
         self.rollback: str | None = None
         self.mirrored = True  # False for a backup opened to be rewritten: it has no mirror of its own
+        self.unlogged: str | None = None  # why this unlock could not be logged (a full disk), if so
 
     # -- creating and opening ------------------------------------------------------------------
 
@@ -188,15 +189,22 @@ class Vault:
         vault.mirrored = mirror
         try:
             vault._check_mirror()
+            vault.unlogged = db.read_only
             # A rolled-back vault is not written to at all, not even by a migration.
-            ran = migrate(db) if vault.rollback is None else []
-            if vault.rollback is None:
-                with vault.write():
-                    vault._upgrade_slot()
-                    vault._ensure_auth_key()
-                    if ran:
-                        vault.log("vault.migrate", detail=f"schema {ran[0] - 1} -> {ran[-1]}")
-                    vault.log(action)
+            ran = migrate(db) if vault.rollback is None and not db.read_only else []
+            if vault.rollback is None and not db.read_only:
+                try:
+                    with vault.write():
+                        vault._upgrade_slot()
+                        vault._ensure_auth_key()
+                        if ran:
+                            vault.log("vault.migrate", detail=f"schema {ran[0] - 1} -> {ran[-1]}")
+                        vault.log(action)
+                except DatabaseError as e:
+                    if "full" not in str(e):
+                        raise
+                    # A full disk: reading (and verify) still work; this unlock is not in the log.
+                    vault.unlogged = "the disk is full"
         except BaseException:
             vault.close()
             raise

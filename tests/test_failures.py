@@ -356,3 +356,28 @@ def test_on_a_full_disk_reading_and_verify_work_and_writes_are_refused(small_dis
     assert "Traceback" not in listed.stderr + verified.stderr + added.stderr
     (small_disk / "filler").unlink()
     assert run("client", "add", "--first-name", "A", "--last-name", "B", vault=vault_path).returncode == 0
+
+
+def test_a_mirror_folder_that_cannot_be_written_is_said_and_the_change_stands(cli, practice, monkeypatch):
+    """The change is committed before the mirror is written: a mirror folder that cannot be
+    written (read-only: root ignores the mode, so the write is made to fail) must not end in
+    'nothing was changed' or exit 70; the coach is warned, and the change stands."""
+    from dossier import paths
+    from dossier.vault import audit
+
+    real = paths.replace_private_file
+
+    def read_only(path, data):
+        if path.parent == paths.mirror_dir():
+            raise PermissionError(13, "Permission denied")
+        return real(path, data)
+
+    monkeypatch.setattr(audit.paths, "replace_private_file", read_only)
+    r = cli("client", "add", "--first-name", "Nieuwe", "--last-name", "Client")
+    assert r.exit_code == 0, r.stderr
+    assert "cannot be written (Permission denied)" in r.stderr and "your change was saved" in r.stderr
+    assert "nothing was changed" not in r.stderr
+    monkeypatch.undo()
+    with Vault.open(practice, PASSPHRASE) as v:
+        assert v.rollback is None
+        assert v.db.one("SELECT count(*) FROM clients WHERE first_name = 'Nieuwe'")[0] == 1

@@ -145,5 +145,7 @@ def opened(ctx: typer.Context):
             if overdue:
                 output.warn(f"{overdue} destruction(s) overdue (CSR 5.4); see: dossier due")
         yield vault
+        if vault.mirror_problem:
+            output.warn(vault.mirror_problem)
     finally:
         vault.close()

@@ -68,6 +68,7 @@ class Vault:
         self.rollback: str | None = None
         self.mirrored = True  # False for a backup opened to be rewritten: it has no mirror of its own
         self.unlogged: str | None = None  # why this unlock could not be logged (a full disk), if so
+        self.mirror_problem: str | None = None  # why the rollback mirror could not be written, if so
 
     # -- creating and opening ------------------------------------------------------------------
 
@@ -504,8 +505,19 @@ class Vault:
         self.rollback = audit.rollback_of(self.db, self.vault_id, keyslots.generation(self.slots))
 
     def _update_mirror(self) -> None:
-        if self.mirrored:
+        """Mirror the head after a commit. The change is saved whatever happens here: a mirror
+        folder that cannot be written (read-only, not a folder) only weakens the rollback guard
+        until it can, and ``mirror_problem`` says so (the CLI warns) instead of an error that
+        would suggest nothing was saved."""
+        if not self.mirrored:
+            return
+        try:
             audit.write_mirror(self.db, self.vault_id, self.path, slots_generation=keyslots.generation(self.slots))
+            self.mirror_problem = None
+        except OSError as e:
+            self.mirror_problem = (f"the rollback mirror in {audit.mirror_path(self.vault_id).parent} cannot be "
+                                   f"written ({e.strerror or type(e).__name__}); your change was saved, but a "
+                                   "later rollback of the vault may go unnoticed until it can")
 
     def accept_rollback(self) -> str:
         """The coach confirms the vault as it is now; the mirror follows it (logged)."""

@@ -150,3 +150,26 @@ def assert_error(result, code, *fragments: str):
     assert "Traceback" not in result.stderr + result.stdout
     for f in fragments:
         assert f in result.stderr, (f, result.stderr)
+
+
+def backup_contents(backup: Path, vault_path: Path, passphrase: str = PASSPHRASE, **kw) -> dict:
+    """{"clients", "ledger"} of a backup's manifest, opened with the vault's auth key (the
+    manifest keeps them sealed)."""
+    import json
+
+    from dossier.retention.backups import open_contents
+
+    with Vault.open(vault_path, passphrase, **kw) as v:
+        keys = v.auth_keys
+    return open_contents(json.loads((Path(backup) / "manifest.json").read_text()), keys)
+
+
+def ledger_file_entries(vault_path: Path, passphrase: str = PASSPHRASE) -> list[dict]:
+    """The entries of the ledger file beside the vault's mirror (sealed under its auth key)."""
+    import json
+
+    from dossier.vault import ledger
+
+    with Vault.open(vault_path, passphrase) as v:
+        keys, vault_id = v.auth_keys, v.vault_id
+    return ledger._open_file(json.loads(ledger.ledger_file(vault_id).read_text()), keys)

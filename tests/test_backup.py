@@ -12,7 +12,7 @@ import stat
 
 import pytest
 
-from conftest import PASSPHRASE, assert_error, make_vault, state
+from conftest import PASSPHRASE, assert_error, backup_contents, make_vault, state
 from dossier import crypto
 from dossier.retention import backups as backup, destroy
 from dossier.vault import ledger
@@ -76,8 +76,10 @@ def test_backup_holds_the_vault_encrypted_with_a_manifest(practice, tmp_path, ba
 
     m = json.loads((b / "manifest.json").read_text())
     assert m["format"] == "dossier-backup/1" and m["schema_version"] == SCHEMA_VERSION and m["dossier_version"]
-    assert m["clients"] == sorted(c["id"] for c in example["clients"])
-    assert m["ledger"] == []
+    assert "clients" not in m and m["client_count"] == len(example["clients"])  # no client id in the clear
+    assert not any(c["id"].encode() in (b / "manifest.json").read_bytes() for c in example["clients"])
+    inside = backup_contents(b, practice)
+    assert inside["clients"] == sorted(c["id"] for c in example["clients"]) and inside["ledger"] == []
     assert set(m["files"]) == {"vault.db", "keyslots.json", f"blobs/{blob_id}"}
     assert all(hashlib.sha256((b / rel).read_bytes()).hexdigest() == h for rel, h in m["files"].items())
     manifest_text = (b / "manifest.json").read_text()
@@ -226,8 +228,9 @@ def test_destruction_is_erased_from_the_backups_it_can_reach(tmp_path, backups, 
         assert s in raw(holds), s
     assert not (holds / "blobs" / blob_id).exists()
     m = backup.verify_backup(holds)
-    assert NOELLE not in m["clients"] and len(m["clients"]) == 9
-    assert m["ledger"] == entries
+    inside = backup_contents(holds, path, test_unencrypted=True)
+    assert NOELLE not in inside["clients"] and len(inside["clients"]) == 9 == m["client_count"]
+    assert inside["ledger"] == entries
     assert f"blobs/{blob_id}" not in m["files"]
     with Vault.open_with_master(holds, master, test_unencrypted=True) as b:
         assert b.db.one("SELECT 1 FROM clients WHERE id = ?", (NOELLE,)) is None
@@ -235,7 +238,8 @@ def test_destruction_is_erased_from_the_backups_it_can_reach(tmp_path, backups, 
 
     # The backup that never held her carries the ledger too, and is otherwise unchanged.
     m2 = backup.verify_backup(without)
-    assert m2["ledger"] == entries and m2["files"] == without_files and len(m2["clients"]) == 9
+    inside = backup_contents(without, path, test_unencrypted=True)
+    assert inside["ledger"] == entries and m2["files"] == without_files and len(inside["clients"]) == 9
 
 
 def test_erase_from_backups_rewrites_and_reports_what_it_could_not(practice, backups, tmp_path):
@@ -256,7 +260,7 @@ def test_erase_from_backups_rewrites_and_reports_what_it_could_not(practice, bac
     assert [name for name, _ in result["failed"]] == [damaged.name, tampered.name]
     assert "vault.db is missing or does not match its checksum" in result["failed"][0][1]
     assert "damaged" in result["failed"][1][1]
-    assert NOELLE not in backup.verify_backup(good)["clients"]
+    assert NOELLE not in backup_contents(good, practice)["clients"]
 
 
 def test_erase_from_backups_without_a_backup_folder_does_nothing(practice):
@@ -566,7 +570,8 @@ def test_a_forged_manifest_beside_a_backup_deletes_nothing(practice, backups, tm
     forged = backups / "dossier-backup-20990101T000000Z-abcdef"
     forged.mkdir()
     manifest = json.loads((good / "manifest.json").read_text())
-    manifest["ledger"] = [{"client_id": NOELLE, "destroyed": "2026-01-01"}]
+    manifest.pop("sealed")  # a ledger in the clear, as before the sealed part, with a made-up MAC
+    manifest.update(clients=[], ledger=[{"client_id": NOELLE, "destroyed": "2026-01-01"}], ledger_mac="AAAA")
     (forged / "manifest.json").write_text(json.dumps(manifest))
     r = dossier("restore", good, "--to", tmp_path / "restored")
     assert r.exit_code == 0, r.stderr
@@ -581,7 +586,7 @@ def test_a_forged_ledger_file_beside_the_mirror_deletes_nothing(practice, backup
     good = make(practice, backups)
     with Vault.open(practice, PASSPHRASE) as v:
         vault_id = v.vault_id
-    L.ledger_file(vault_id).write_text(json.dumps({"format": L.FILE_FORMAT, "entries": [
+    L.ledger_file(vault_id).write_text(json.dumps({"format": L.OLD_FILE_FORMAT, "entries": [
         {"client_id": NOELLE, "destroyed": "2026-01-01"}], "mac": "AAAA"}))
     result = backup.restore(good, tmp_path / "restored", PASSPHRASE)
     assert result["reapplied"] == [] and str(L.ledger_file(vault_id)) in result["refused_ledgers"]

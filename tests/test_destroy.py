@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSPHRASE, assert_error, make_vault, run, state
+from conftest import PASSPHRASE, assert_error, backup_contents, ledger_file_entries, make_vault, run, state
 from dossier.retention import destroy, due
 from dossier.store import client_tables
 from dossier.vault import ledger
@@ -250,8 +250,8 @@ def test_a_failure_after_the_deletion_keeps_the_letter_and_says_what_happened(cl
         assert v.db.one("SELECT 1 FROM meta WHERE key = 'destroy_pending'") is not None  # not forgotten
     r = cli("client", "list")  # the next command, any command, finishes it
     assert r.exit_code == 0 and "finished an interrupted destruction" in r.stderr
-    assert NOELLE in [e["client_id"] for e in json.loads(ledger.ledger_file(
-        vault_id_of(practice)).read_text())["entries"]]
+    assert NOELLE in [e["client_id"] for e in ledger_file_entries(practice)]
+    assert NOELLE.encode() not in ledger.ledger_file(vault_id_of(practice)).read_bytes()  # sealed
     with Vault.open(practice, PASSPHRASE) as v:
         assert v.db.one("SELECT 1 FROM meta WHERE key = 'destroy_pending'") is None
 
@@ -285,7 +285,7 @@ def test_a_damaged_ledger_outside_the_vault_is_set_aside_not_overwritten(cli, pr
     assert cli("destroy", "run", "noelle", "--yes", "--out", practice.parent / "brieven").exit_code == 0
     (aside,) = path.parent.glob(path.name + ".damaged-*")
     assert "0b4e28ba" in aside.read_text()  # what it held is still there, for a person to read
-    assert [e["client_id"] for e in json.loads(path.read_text())["entries"]] == [NOELLE]
+    assert [e["client_id"] for e in ledger_file_entries(practice)] == [NOELLE]
 
 
 def test_an_attachment_file_is_overwritten_with_zeros_before_it_goes(tmp_path):
@@ -385,8 +385,9 @@ def test_killed_at_each_step_the_next_command_finishes_the_destruction(practice,
     assert gone and not (practice / "blobs" / aid).exists()
     assert "finished an interrupted destruction" in after.stderr
     (b,) = [Path(i["path"]) for i in backup.list_backups(tmp_path / "backups")]
-    manifest = backup.verify_backup(b)
-    assert NOELLE not in manifest["clients"] and NOELLE in [e["client_id"] for e in manifest["ledger"]]
+    backup.verify_backup(b)
+    inside = backup_contents(b, practice)
+    assert NOELLE not in inside["clients"] and NOELLE in [e["client_id"] for e in inside["ledger"]]
     restored = backup.restore(b, tmp_path / "restored", PASSPHRASE)
     with Vault.open(tmp_path / "restored", PASSPHRASE) as r:
         assert r.db.one("SELECT 1 FROM clients WHERE id = ?", (NOELLE,)) is None

@@ -8,8 +8,10 @@ coach's backup folder, holding:
   master key, so the backup opens with the passphrase of the day it was made (or last
   rewritten by a destruction, which gives it the vault's slots and master key of that day);
 * ``blobs/``: the attachment files, byte for byte (each is encrypted under a key in its row);
-* ``manifest.json`` (plaintext, no names, no content): the format, when, the vault id, the
-  schema version, the client ids it holds, the destruction ledger, and a SHA-256 per file.
+* ``manifest.json`` (plaintext only what is needed before the vault is unlocked: the format,
+  when, the vault id, the schema version, the number of clients and a SHA-256 per file; the
+  client ids it holds and the destruction ledger are in ``sealed``, under a key derived from
+  the vault's auth key: :func:`seal_contents`).
 
 A destruction reaches the backups twice. :func:`erase_from_backups` rewrites every backup in
 the backup folder that still holds the client (the live vault's master key opens them) and
@@ -99,8 +101,8 @@ def make_backup(vault, to_dir: Path | None = None) -> Path:
                                    "run 'dossier verify'")
             files[f"blobs/{blob_id}"] = _copy_private(source, partial / "blobs" / blob_id)
         manifest = {"format": FORMAT, "created": now.isoformat().replace("+00:00", "Z"), "vault_id": vault.vault_id,
-                    "schema_version": vault.schema_version(), "dossier_version": __version__, "clients": clients,
-                    "ledger": held, "ledger_mac": ledger.sign(vault.auth_key, held),
+                    "schema_version": vault.schema_version(), "dossier_version": __version__,
+                    **seal_contents(vault.auth_key, clients, held),
                     "files": dict(sorted(files.items()))}
         paths.write_private_file(partial / MANIFEST, _dump(manifest))
         for f in ("vault.db", "keyslots.json", MANIFEST):  # the blobs were synced as they were copied
@@ -189,9 +191,13 @@ def verify_backup(path: Path) -> dict:
     for rel in files:
         if rel not in ("vault.db", "keyslots.json") and not _BLOB.fullmatch(rel):
             raise BackupDamaged(f"corrupted backup {path.name}: the manifest lists {rel!r}, which is no backup file")
-    for key in ("clients", "ledger"):
-        if not isinstance(manifest.get(key), list):
-            raise BackupDamaged(f"corrupted backup {path.name}: the manifest's {key} is not a list")
+    if "sealed" in manifest:
+        if not isinstance(manifest["sealed"], str) or type(manifest.get("client_count")) is not int:
+            raise BackupDamaged(f"corrupted backup {path.name}: the manifest's sealed part or client count is damaged")
+    else:
+        for key in ("clients", "ledger"):
+            if not isinstance(manifest.get(key), list):
+                raise BackupDamaged(f"corrupted backup {path.name}: the manifest's {key} is not a list")
     present = _files_of(path)
     for rel in sorted(files):
         if rel not in present:
@@ -239,7 +245,7 @@ def list_backups(folder: Path, verify: bool = True) -> list[dict]:
         try:
             manifest = verify_backup(p) if verify else read_manifest(p)
             item.update(created=str(manifest.get("created") or item["created"]),
-                        clients=len(manifest.get("clients") or []), vault_id=manifest.get("vault_id"))
+                        clients=_count(manifest), vault_id=manifest.get("vault_id"))
         except DossierError as e:
             item.update(ok=False, problem=str(e))
         out.append(item)
@@ -339,10 +345,11 @@ def _known_ledger(vault, backup: Path, original_id: str) -> tuple[list[dict], li
                 manifest = read_manifest(p)
             except DossierError:
                 continue
-            if not manifest.get("ledger"):
+            if "sealed" not in manifest and not manifest.get("ledger"):
                 continue
-            if ledger.authentic(vault.auth_keys, manifest.get("ledger"), manifest.get("ledger_mac")):
-                beside += manifest["ledger"]
+            contents = open_contents(manifest, vault.auth_keys)
+            if contents is not None:
+                beside += contents["ledger"]
             else:
                 refused.append(p.name)
     outside, refused_files = ledger.read_outside([original_id, *vault.lineage()], vault.auth_keys)
@@ -415,19 +422,24 @@ class Erasure:
                 if manifest.get("vault_id") not in self.vault_ids:
                     continue  # another vault's backup: its ledger is not ours to sign or to drop
                 files = manifest.get("files")
-                if not isinstance(files, dict) or not isinstance(manifest.get("clients"), list):
-                    raise BackupDamaged("the manifest does not list the backup's files and clients")
-                own = manifest.get("ledger") if ledger.authentic(self.auth_keys, manifest.get("ledger"),
-                                                                  manifest.get("ledger_mac")) else []
+                contents = open_contents(manifest, self.auth_keys)
+                if not isinstance(files, dict) or contents is None and "sealed" in manifest:
+                    raise BackupDamaged("the manifest does not list the backup's files, or its sealed part does not "
+                                        "open with this vault's key")
+                if contents is None:  # (an old manifest whose ledger this vault did not sign: its clients count)
+                    contents = {"clients": manifest.get("clients"), "ledger": []}
+                if not isinstance(contents["clients"], list):
+                    raise BackupDamaged("the manifest does not list the backup's clients")
+                own = contents["ledger"]
                 merged = ledger.merge_ledgers(own, self.entries)
-                if wanted & set(manifest["clients"]):
+                if wanted & set(contents["clients"]):
                     for rel in ("vault.db", "keyslots.json"):
                         if not (p / rel).is_file() or _sha256(p / rel) != files.get(rel):
                             raise BackupDamaged(f"{rel} is missing or does not match its checksum")
                     manifest = self._rewrite(p, manifest, merged)
                     result["rewritten"].append(p.name)
-                elif merged != manifest.get("ledger") or not own:
-                    manifest.update(ledger=merged, ledger_mac=ledger.sign(self.auth_key, merged))
+                elif merged != own or "sealed" not in manifest:
+                    manifest = _without_contents(manifest) | seal_contents(self.auth_key, contents["clients"], merged)
                     paths.replace_private_file(p / MANIFEST, _dump(manifest))
                     result["updated"].append(p.name)
             except (DossierError, OSError, DatabaseError) as e:
@@ -477,7 +489,7 @@ class Erasure:
         (staging / LOCK_NAME).unlink(missing_ok=True)
         new_files = {rel: h for rel, h in files.items() if rel in kept}  # untouched: damage stays visible
         new_files.update({rel: _sha256(staging / rel) for rel in ("vault.db", "keyslots.json")})
-        manifest = {**manifest, "clients": clients, "ledger": merged, "ledger_mac": ledger.sign(self.auth_key, merged),
+        manifest = {**_without_contents(manifest), **seal_contents(self.auth_key, clients, merged),
                     "schema_version": schema, "files": dict(sorted(new_files.items()))}
         paths.write_private_file(staging / MANIFEST, _dump(manifest))
         for rel in ("vault.db", "keyslots.json", MANIFEST):
@@ -532,6 +544,48 @@ def _reason(e: Exception) -> str:
     if isinstance(e, OSError):
         return f"cannot be written ({e.strerror or type(e).__name__})"
     return str(e)
+
+
+# -- the manifest's sealed part -------------------------------------------------------------------
+
+def _contents_key(auth_key: bytes) -> bytes:
+    return crypto.mac(auth_key, b"", b"dossier-manifest")
+
+
+def seal_contents(auth_key: bytes, clients: list[str], held: list[dict]) -> dict:
+    """The manifest fields that say which clients a backup holds and which were destroyed:
+    sealed under a key derived from the vault's auth key (no client id is readable without
+    the vault), with only the number of clients in the clear (``backup list`` shows it)."""
+    body = json.dumps({"clients": clients, "ledger": held}, separators=(",", ":")).encode()
+    return {"client_count": len(clients), "sealed": crypto.b64(crypto.wrap(_contents_key(auth_key), body))}
+
+
+def open_contents(manifest: dict, keys: list[bytes]) -> dict | None:
+    """{"clients", "ledger"} of a manifest, opened with one of this vault's auth keys; None when
+    it does not open (another vault's, forged, damaged). A manifest from before the sealed part
+    has them in the clear, its ledger signed (ledger_mac): that is checked instead."""
+    if "sealed" not in manifest:
+        if ledger.authentic(keys, manifest.get("ledger"), manifest.get("ledger_mac")):
+            return {"clients": manifest.get("clients"), "ledger": manifest["ledger"]}
+        return None
+    for key in keys:
+        try:
+            data = json.loads(crypto.unwrap(_contents_key(key), crypto.unb64(manifest["sealed"]), "manifest key"))
+        except (DossierError, ValueError, TypeError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("clients"), list):
+            return {"clients": data["clients"], "ledger": ledger.ledger_entries(data.get("ledger"))}
+    return None
+
+
+def _without_contents(manifest: dict) -> dict:
+    return {k: v for k, v in manifest.items() if k not in ("clients", "ledger", "ledger_mac", "client_count", "sealed")}
+
+
+def _count(manifest: dict) -> int | None:
+    if type(manifest.get("client_count")) is int:
+        return manifest["client_count"]
+    return len(manifest["clients"]) if isinstance(manifest.get("clients"), list) else None
 
 
 # -- files ----------------------------------------------------------------------------------------

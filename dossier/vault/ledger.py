@@ -5,10 +5,11 @@ vault's rollback mirror, outside every vault. A restore of an old backup re-appl
 ledger it can find, so that nothing destroyed comes back. One merge rule: each client once,
 with the first date it was destroyed.
 
-A ledger outside the vault (a manifest, the file beside the mirror) is plaintext that anyone
-who can write the folder could forge, and acting on it deletes clients. So it carries a MAC
-under the vault's auth key (:func:`sign`), and only an authentic ledger is
-acted on; a forged or foreign one is reported and deletes nothing.
+A ledger outside the vault (a manifest, the file beside the mirror) lies where anyone who can
+write the folder could forge it, and acting on it deletes clients; and the ids of destroyed
+clients are nobody's business. So it is sealed (SecretBox) under a key derived from the
+vault's auth key: only a ledger that opens is acted on; a forged or foreign one is reported and
+deletes nothing. (Files and manifests of format /1 were signed, :func:`sign`, and are read.)
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import os
 from pathlib import Path
 
 from dossier import clock, crypto, paths
+from dossier.errors import WrongPassphrase
 
-FILE_FORMAT = "dossier-ledger/1"
+FILE_FORMAT = "dossier-ledger/2"  # /2: the entries sealed (ids of destroyed clients are not readable); /1: signed
+OLD_FILE_FORMAT = "dossier-ledger/1"
 
 
 def ledger(db) -> list[dict]:
@@ -97,11 +100,33 @@ def read_outside(vault_ids: list[str], keys: bytes | list[bytes]) -> tuple[list[
         except (OSError, ValueError):
             refused.append(str(path))
             continue
-        if isinstance(data, dict) and authentic(keys, data.get("entries"), data.get("mac")):
-            found += data["entries"]
+        entries = _open_file(data, keys if isinstance(keys, list) else [keys])
+        if entries is not None:
+            found += entries
         else:
             refused.append(str(path))
     return found, refused
+
+
+def _file_key(key: bytes) -> bytes:
+    return crypto.mac(key, b"", b"dossier-ledgerfi")
+
+
+def _open_file(data, keys: list[bytes]) -> list[dict] | None:
+    """The entries of a ledger file: sealed (/2) and opened with one of ``keys``, or signed
+    (/1) and authentic; None when neither (forged, foreign, damaged)."""
+    if not isinstance(data, dict):
+        return None
+    if data.get("format") == OLD_FILE_FORMAT:
+        return data["entries"] if authentic(keys, data.get("entries"), data.get("mac")) else None
+    for key in keys:
+        try:
+            entries = json.loads(crypto.unwrap(_file_key(key), crypto.unb64(data.get("sealed")), "ledger key"))
+        except (WrongPassphrase, ValueError, TypeError, AttributeError):
+            continue
+        if ledger_entries(entries) == entries:
+            return entries
+    return None
 
 
 def record_outside(vault_ids: list[str], entries: list[dict], keys: list[bytes]) -> None:
@@ -117,5 +142,6 @@ def record_outside(vault_ids: list[str], entries: list[dict], keys: list[bytes])
             os.replace(path, path.with_name(f"{path.name}.damaged-{clock.today()}"))
         known = merge_ledgers(known, entries)
         paths.make_private_dir(path.parent)
-        record = {"format": FILE_FORMAT, "entries": known, "mac": sign(keys[0], known)}
+        body = json.dumps(known, separators=(",", ":")).encode()
+        record = {"format": FILE_FORMAT, "sealed": crypto.b64(crypto.wrap(_file_key(keys[0]), body))}
         paths.replace_private_file(path, json.dumps(record, indent=2).encode())

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from dossier import clock, crypto, paths
-from dossier.errors import RollbackDetected, VaultDamaged, VaultExists, WrongPassphrase
+from dossier.errors import Refused, RollbackDetected, VaultDamaged, VaultExists, WrongPassphrase
 from dossier.format.ids import new_id
 from dossier.store import DatabaseError, connect
 from dossier.store.blobs import BlobStore, blob_ids
@@ -218,7 +218,8 @@ class Vault:
         if upgraded is None or not self.mirrored:
             return
         slots = keyslots.stamp(upgraded, self._data_key)
-        with contextlib.suppress(OSError):  # a read-only folder: upgraded at a later unlock
+        # A read-only folder, or another process changed the file meanwhile: upgraded at a later unlock.
+        with contextlib.suppress(OSError, Refused):
             keyslots.write(self.path, slots)
             self.slots = slots
             self.log("keyslots.upgrade", detail=f"{self._unlocker.kind} slot sealed (format /3)")

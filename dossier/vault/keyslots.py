@@ -332,8 +332,11 @@ def _check_shape(slots) -> bytes:
         _bytes(slots["db_key"], 72)
     if "mac" in slots and not isinstance(slots["mac"], str):
         raise ValueError("mac")
-    if slots["format"] == SLOTS_FORMAT_3 and ("mac" not in slots or "generation" not in slots):
-        raise ValueError("mac")  # a /3 file always has them: one without was changed outside dossier
+    if ("mac" in slots) != ("generation" in slots) or slots["format"] == SLOTS_FORMAT_3 and "mac" not in slots:
+        # They were always written together, and a /3 file always has them: a file with one but not
+        # the other, or a /3 file without, was changed outside dossier (a MAC stripped to splice a
+        # slot in; stripping both makes the generation 0, below the mirrored one: a rollback).
+        raise ValueError("mac")
     for s in slots["slots"]:
         if not isinstance(s, dict) or s.get("kind") not in KINDS:
             raise ValueError("kind")

@@ -381,3 +381,39 @@ def test_a_mirror_folder_that_cannot_be_written_is_said_and_the_change_stands(cl
     with Vault.open(practice, PASSPHRASE) as v:
         assert v.rollback is None
         assert v.db.one("SELECT count(*) FROM clients WHERE first_name = 'Nieuwe'")[0] == 1
+
+
+def test_in_a_read_only_vault_folder_reading_works_and_writes_say_so(tmp_path):
+    """A vault on a read-only mount (a write-protected stick, a read-only share): reading
+    commands and verify work, a write says the folder is read-only. Root ignores file modes, so
+    the folder is bind-mounted read-only (skipped with one line where that is not possible)."""
+    import subprocess
+
+    from dossier.records.clients import add_client
+
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("a read-only folder is made with a read-only bind mount: needs root (CI runs as root)")
+    vault_path = tmp_path / "vault"
+    v, _ = make_vault(vault_path)
+    add_client(v, {"first_name": "Eva", "last_name": "Jansen"})
+    v.close()
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    made = subprocess.run(["mount", "--bind", str(vault_path), str(ro)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {(made.stderr or made.stdout).strip().splitlines()[:1]}")
+    try:
+        remount = subprocess.run(["mount", "-o", "remount,bind,ro", str(ro)], capture_output=True, text=True)
+        if remount.returncode != 0:
+            pytest.skip(f"cannot remount read-only here: {remount.stderr.strip().splitlines()[:1]}")
+        listed = run("client", "list", vault=ro)
+        assert listed.returncode == 0 and "Eva Jansen" in listed.stdout, listed.stderr
+        assert "the vault folder is read-only" in listed.stderr
+        verified = run("verify", vault=ro)
+        assert verified.returncode == 0, verified.stderr
+        added = run("client", "add", "--first-name", "A", "--last-name", "B", vault=ro)
+        assert added.returncode == 1 and "the vault folder is read-only: nothing was changed" in added.stderr, \
+            added.stderr
+        assert "Traceback" not in listed.stderr + verified.stderr + added.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(ro)], capture_output=True)

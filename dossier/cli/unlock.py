@@ -113,7 +113,7 @@ def opened(ctx: typer.Context):
     try:
         if vault.unlogged:
             output.warn(f"{vault.unlogged}: this unlock could not be written to the audit log; reading works, "
-                        "changes will be refused until there is space")
+                        "changes are refused until it can be written")
         if vault.rollback:  # not migrated either: it may lack the tables of what is due
             output.warn(vault.rollback)
             output.warn("the vault is read-only until you confirm it: dossier verify --accept-rollback")

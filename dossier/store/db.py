@@ -8,6 +8,7 @@ passphrase: it is the random data key unwrapped from a key slot.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from pathlib import Path
 
@@ -85,7 +86,8 @@ class Database:
         busy timeout instead of failing on a lock upgrade.
         """
         if self.read_only:
-            raise FileProblem(f"{self.read_only}: nothing was changed", "free some space, then run the command again")
+            raise FileProblem(f"{self.read_only}: nothing was changed",
+                              "free some space, or make the folder writable, then run the command again")
         if self._depth:
             self._depth += 1
             try:
@@ -131,21 +133,34 @@ def connect(path: Path, key: bytes | None, *, memory_security: bool = False, tes
     ``test_unencrypted`` opens without any key, so forensic tests can grep the raw bytes of
     the files; it is a parameter of the library only, never reachable from the CLI.
     Raises VaultDamaged when the key is right (the slot unwrapped) but the file does not open.
-    On a full disk, where SQLite cannot make its shared-memory file, the database is opened
-    read-only as it is in its file (``read_only`` says why), when no change waits in its WAL.
+    On a full disk or in a read-only folder, where SQLite cannot make its shared-memory file, the
+    database is opened read-only as it is in its file (``read_only`` says why), when no change
+    waits in its WAL.
     """
     try:
         return _connect(path, key, memory_security, test_unencrypted, immutable=False)
     except VaultDamaged:
-        if not _disk_full(path):
+        why = _why_read_only(path)
+        if why is None:
             raise
         wal = Path(f"{path}-wal")
         if wal.exists() and wal.stat().st_size:
-            raise FileProblem(f"{path.parent}: the disk is full, and the vault has changes that are not yet in "
-                              "its file: it cannot be opened until there is space", "free some space") from None
+            raise FileProblem(f"{path.parent}: {why}, and the vault has changes that are not yet in its file: it "
+                              "cannot be opened until it can be written", "free some space, or make it writable") \
+                from None
         db = _connect(path, key, memory_security, test_unencrypted, immutable=True)
-        db.read_only = "the disk is full"
+        db.read_only = why
         return db
+
+
+def _why_read_only(path: Path) -> str | None:
+    """Why SQLite cannot open the database for writing here, when that is the reason: the disk is
+    full, or the folder is read-only (a read-only mount, a write-protected USB stick)."""
+    if _disk_full(path):
+        return "the disk is full"
+    if not os.access(Path(path).parent, os.W_OK) or not os.access(path, os.W_OK):
+        return "the vault folder is read-only"
+    return None
 
 
 def _disk_full(path: Path) -> bool:

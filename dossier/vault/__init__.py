@@ -202,10 +202,10 @@ class Vault:
                             vault.log("vault.migrate", detail=f"schema {ran[0] - 1} -> {ran[-1]}")
                         vault.log(action)
                 except DatabaseError as e:
-                    if "full" not in str(e):
+                    if "full" not in str(e) and "readonly" not in str(e):
                         raise
                     # A full disk: reading (and verify) still work; this unlock is not in the log.
-                    vault.unlogged = "the disk is full"
+                    vault.unlogged = "the disk is full" if "full" in str(e) else "the vault folder is read-only"
         except BaseException:
             vault.close()
             raise

@@ -281,7 +281,9 @@ def finish_rotation(path: Path) -> None:
     that was never swapped in. The slot file ``keyslots.json.next`` is settled after the
     unlock, when its key can be tried (Vault._settle_rotation)."""
     for leftover in ("", "-journal", "-wal", "-shm"):  # (SQLite's files beside a copy a kill cut short)
-        (path / (DB_NAME + NEXT + leftover)).unlink(missing_ok=True)
+        name = path / (DB_NAME + NEXT + leftover)
+        if name.exists():
+            name.unlink()
 
 
 @contextlib.contextmanager

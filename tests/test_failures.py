@@ -417,3 +417,15 @@ def test_in_a_read_only_vault_folder_reading_works_and_writes_say_so(tmp_path):
         assert "Traceback" not in listed.stderr + verified.stderr + added.stderr
     finally:
         subprocess.run(["umount", "-l", str(ro)], capture_output=True)
+
+
+def test_the_client_copy_names_a_pending_destruction_request_and_a_hold(cli, practice, tmp_path):
+    from pdftools import pdf_text
+
+    assert cli("destroy", "request", "noelle", "--received", "2026-11-20").exit_code == 0
+    assert cli("destroy", "hold", "noelle", "--reason", "een klacht is in behandeling").exit_code == 0
+    assert cli("copy", "noelle", "--out", tmp_path / "afschrift").exit_code == 0
+    (pdf,) = (tmp_path / "afschrift").glob("*.pdf")
+    text = " ".join(pdf_text(pdf).replace("\ufffe", "").replace("\xad", "").split())  # (hyphenation)
+    assert "Vernietiging en blokkade" in text and "ontvangen op 20 november 2026" in text
+    assert "uiterlijk 18 december 2026" in text and "een klacht is in behandeling" in text

@@ -935,3 +935,30 @@ def test_fuzz_import_imports_nothing_from_a_changed_bundle(ctx, world, opened, d
         assert m.signed or _same_members(m.plain, world), "a changed bundle was imported"
     finally:
         opened.reset()  # so the next case starts from the empty recipient vault again
+
+
+def test_verify_shows_what_import_imports_when_the_manifest_names_other_people(ctx, world):
+    """A signed manifest whose client names (and attachment counts) differ from its members:
+    `handover verify` shows the names from the members, which is what `import` imports (never
+    the manifest's words)."""
+    def rename(manifest):
+        for c in manifest["clients"]:
+            c["name"] = "Iemand Anders"
+            c["attachments"] = 99
+
+    plain = retar(resigned(members_of(world.plain), rename, world=world))
+    (ctx.tmp / "renamed.age").write_bytes(for_me(world, plain))
+    seen = ctx.cli("handover", "verify", ctx.tmp / "renamed.age", "--json")
+    if seen.exit_code != 0:  # refused outright is fine too: then import must refuse as well
+        assert ctx.cli("handover", "import", ctx.tmp / "renamed.age").exit_code == seen.exit_code
+        return
+    shown = {c["id"]: (c["name"], c["attachments"]) for c in json.loads(seen.stdout)["clients"]}
+    assert all(name != "Iemand Anders" and n != 99 for name, n in shown.values()), shown
+    assert ctx.cli("handover", "import", ctx.tmp / "renamed.age").exit_code == 0
+    from dossier.vault import Vault
+
+    with Vault.open(ctx.recipient, PASSPHRASE) as v:
+        for cid, (name, n) in shown.items():
+            first, last = v.db.one("SELECT first_name, last_name FROM clients WHERE id = ?", (cid,))
+            assert f"{first} {last}" == name
+            assert v.db.one("SELECT count(*) FROM attachments WHERE client_id = ?", (cid,))[0] == n

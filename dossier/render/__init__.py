@@ -91,7 +91,7 @@ def copy_view(client: dict, *, practice: dict, lang: str = "nl", generated: str,
     # Everything not placed beside an item lands here, so nothing is ever dropped.
     general = notes.rest()
     body += [_h(1, w["general"]), _note_block(general) if general else _prose(w["general_none"])]
-    body += _requests(client, lang, notes) + _consents(client, lang) + _disclosures(client, lang)
+    body += _requests(client, lang, notes) + _consents(client, lang) + _disclosures(client, lang) + _duties(client, lang)
     return {"lang": lang, "words": _page_words(w), "toc_after": _TOC_AFTER_PAGES,
             "title": f"{c['title']} — {name}", "author": who, "footer": f"{c['title']} — {name}",
             "cover": cover, "body": body}
@@ -254,6 +254,19 @@ def _disclosures(c: dict, lang: str) -> list:
     rows = [[_date(x.get("date"), lang), x.get("to") or "", x.get("contents") or "",
              T.LANG_NAMES[lang].get(x.get("lang"), x.get("lang") or "")] for x in copies]
     return out + [_table([w["date"], w["to"], w["contents"], w["lang"]], rows, widths=["auto", 1, 1.6, "auto"])]
+
+
+def _duties(c: dict, lang: str) -> list:
+    """A pending request to destroy the file and the legal holds (CSR 5.4), when there are any."""
+    w = T.WORDS[lang]
+    lines = [w["destruction_request"].format(received=_date(d.get("received"), lang),
+                                             deadline=_date(d.get("deadline"), lang))
+             for d in c.get("destructions") or []]
+    for h in sorted(c.get("holds") or [], key=lambda x: x.get("placed") or ""):
+        key = "hold_released" if h.get("released") else "hold"
+        lines.append(w[key].format(placed=_date(h.get("placed"), lang), released=_date(h.get("released"), lang),
+                                   reason=h.get("reason") or ""))
+    return [_h(1, w["destruction"]), _prose("\n\n".join(lines))] if lines else []
 
 
 # --- corrections and statements beside their item (CSR 5.2, 5.3) ---------------------------

@@ -191,6 +191,11 @@ WORDS = {
         "what": "Wat", "ground": "Grond", "consent_type": "Toestemming voor", "legal_basis": "Wettelijke grond",
         "justification": "Afweging", "via": "Hoe", "informed": "U bent geïnformeerd", "type": "Soort",
         "copies": "Eerdere afschriften", "copies_none": "Er zijn niet eerder afschriften verstrekt.",
+        "destruction": "Vernietiging en blokkade",
+        "destruction_request": "Uw schriftelijke verzoek om uw dossier te vernietigen is ontvangen op {received}; "
+                               "het wordt uiterlijk {deadline} uitgevoerd (beroepscode CSR 5.4).",
+        "hold": "Uw dossier wordt sinds {placed} bewaard en niet vernietigd, omdat: {reason}.",
+        "hold_released": "Van {placed} tot {released} werd uw dossier bewaard en niet vernietigd, omdat: {reason}.",
         "date": "Datum", "to": "Aan", "contents": "Inhoud", "lang": "Taal",
         # Corrections and statements beside their item (CSR 5.2, 5.3).
         "correction": "Uw verzoek om correctie: {about}",
@@ -286,6 +291,11 @@ WORDS = {
         "what": "What", "ground": "Ground", "consent_type": "Consent for", "legal_basis": "Legal basis",
         "justification": "Reasoning", "via": "How", "informed": "You were informed", "type": "Kind",
         "copies": "Earlier copies", "copies_none": "No copies were given before.",
+        "destruction": "Destruction and holds",
+        "destruction_request": "Your written request to destroy your file was received on {received}; it will be "
+                               "carried out by {deadline} at the latest (code of conduct CSR 5.4).",
+        "hold": "Since {placed} your file is kept and not destroyed, because: {reason}.",
+        "hold_released": "From {placed} to {released} your file was kept and not destroyed, because: {reason}.",
         "date": "Date", "to": "To", "contents": "Contents", "lang": "Language",
         "correction": "Your request for correction: {about}",
         "asked": "Change asked for", "reason": "Your reason", "decision": "Decision",

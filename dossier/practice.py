@@ -20,8 +20,8 @@ def get_practice(db) -> dict:
     return {k: stored.get(k, "") for k in FIELDS}
 
 
-def set_practice(vault, values: dict[str, str]) -> list[str]:
-    """Change practice details by name; returns the names changed (the audit names, never values)."""
+def check_practice(values: dict[str, str]) -> dict[str, str]:
+    """The practice details to set, checked (no vault needed)."""
     if not values:
         raise InvalidInput("details", "", "are empty: nothing to change", "use KEY=VALUE, keys: " + ", ".join(FIELDS))
     checked = {}
@@ -29,6 +29,12 @@ def set_practice(vault, values: dict[str, str]) -> list[str]:
         if key not in FIELDS:
             raise InvalidInput(key, key, "is not a practice detail", "keys: " + ", ".join(FIELDS))
         checked[key] = FIELDS[key](key, value)
+    return checked
+
+
+def set_practice(vault, values: dict[str, str]) -> list[str]:
+    """Change practice details by name; returns the names changed (the audit names, never values)."""
+    checked = check_practice(values)
     with vault.write():
         details = get_practice(vault.db) | checked
         vault.db.set_meta("practice", json.dumps(details))

@@ -196,13 +196,35 @@ def test_an_odd_import_is_one_clear_line(cli, practice, tmp_path, name, text, fr
     (("attach", "noelle", "{file}", "--kind", "vragenlijst"), "--kind"),
     (("retention", "set", "--after-close", "15j"), "--after-close"),
     (("session", "add", "noelle", "--date", "26-01-2026", "--notes-file", "{file}"), "--date"),
+    (("session", "add", "noelle", "--duration", "5000", "--notes-file", "{file}"), "--duration"),
+    (("consent", "grant", "noelle", "--type", "bogus", "--how", "written"), "--type"),
+    (("consent", "grant", "noelle", "--type", "email", "--how", "fax"), "--how"),
+    (("consent", "grant", "noelle", "--type", "email", "--date", "31-02-2026"), "--date"),
+    (("consent", "withdraw", "noelle", "--type", "bogus"), "--type"),
+    (("copy", "noelle", "--lang", "fr", "--out", "{dir}"), "--lang"),
+    (("destroy", "run", "noelle", "--lang", "fr", "--out", "{dir}", "--yes"), "--lang"),
+    (("destroy", "request", "noelle", "--received", "32-13-2026"), "--received"),
+    (("destroy", "hold", "noelle", "--reason", ""), "--reason"),
+    (("practice", "set", "bogus=1"), "bogus"),
+    (("practice", "set", "email=geen"), "email"),
+    (("report", "noelle", "--to", "nobody", "--file", "{file}"), "--to"),
+    (("disclose", "noelle", "--to", "Iemand", "--what", "w", "--ground", "bogus"), "--ground"),
+    (("correction", "request", "noelle", "--field", "city", "--proposed", "y", "--reason", ""), "--reason"),
+    (("correction", "request", "noelle", "--field", "city", "--proposed", "y", "--reason", "r", "--received",
+      "2026-13-01"), "--received"),
+    (("handover", "create", "--to", "Bert", "--all", "--out", "{dir}/h.age", "--lang", "fr"), "--lang"),
+    (("handover", "create", "--to", "Bert", "--all", "--out", "{dir}/h.age", "--reason", "bogus"), "--reason"),
+    (("due", "--within", "-3"), "--within"),
+    (("successor", "setup", "--shares", "3", "--threshold", "5"), "--threshold"),
+    (("close", "noelle", "--date", "2026-02-30"), "--date"),
+    (("search", ""), "no words"),
 ])
 def test_a_mistake_in_an_option_is_said_before_the_passphrase_is_asked(practice, tmp_path, args, fragment):
     """No passphrase in the environment and no terminal: the error must be the option's, not
     'no passphrase given' (the coach would type the passphrase first, then learn of the typo)."""
     f = tmp_path / "f.txt"
     f.write_text("x")
-    r = run(*[a.format(file=f) for a in args], vault=practice, passphrase=None, input="")
+    r = run(*[a.format(file=f, dir=tmp_path / "uit") for a in args], vault=practice, passphrase=None, input="")
     assert r.returncode not in (0, 3, 70) and fragment in r.stderr and "passphrase" not in r.stderr.lower(), r.stderr
 
 

@@ -180,8 +180,10 @@ def edit(
 
 
 def _status(ctx, client: str, status: str, date: str | None) -> None:
+    from dossier.format import fields as F
     from dossier.records.clients import resolve, set_status
 
+    F.check_date("--date", date)  # before the passphrase is asked
     with opened(ctx) as vault:
         set_status(vault, resolve(vault.db, client), status, date)
     output.ok(f"client {'closed' if status == 'closed' else 'reopened'}")

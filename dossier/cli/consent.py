@@ -26,8 +26,9 @@ def grant(
 ):
     """Record a consent the client gave."""
     from dossier.records.clients import resolve
-    from dossier.records.consents import grant
+    from dossier.records.consents import check_grant, grant
 
+    check_grant(type_, how, scope, date)  # before the passphrase is asked
     with opened(ctx) as vault:
         grant(vault, resolve(vault.db, client), type_, how, scope, date)
     output.ok(f"{type_} consent recorded")
@@ -41,9 +42,11 @@ def withdraw(
     date: Optional[str] = typer.Option(None, "--date", help="When it was withdrawn; YYYY-MM-DD, default today."),
 ):
     """Record that the client withdrew a consent (kept in the history)."""
+    from dossier.format import fields as F
     from dossier.records.clients import resolve
-    from dossier.records.consents import withdraw
+    from dossier.records.consents import check_type, withdraw
 
+    check_type(type_), F.received_date(date, "--date")  # before the passphrase is asked
     with opened(ctx) as vault:
         withdraw(vault, resolve(vault.db, client), type_, date)
     output.ok(f"{type_} consent withdrawn")
@@ -88,9 +91,12 @@ def disclose(
     On --ground consent, a consent of the matching type must be in force on that date,
     otherwise it is refused and the missing consent named.
     """
+    from dossier.format import fields as F
     from dossier.records.clients import resolve
-    from dossier.records.disclosures import disclose
+    from dossier.records.disclosures import check_disclosure, disclose
 
+    check_disclosure(to, what, ground, consent_type, informed, legal_basis, justification)  # before the passphrase
+    F.received_date(date, "--date")
     with opened(ctx) as vault:
         disclose(vault, resolve(vault.db, client), to, what, ground, consent_type=consent_type, informed=informed,
                  legal_basis=legal_basis, justification=justification, date=date)
@@ -134,8 +140,9 @@ def report(
     written objection (dossier statement add CLIENT --about report) goes along.
     """
     from dossier.records.clients import resolve
-    from dossier.rights.reports import report
+    from dossier.rights.reports import check_report, report
 
+    check_report(to, legal_basis, date, lang)  # before the passphrase is asked
     with opened(ctx) as vault:
         result = report(vault, resolve(vault.db, client), to, file, legal_basis, date, out, lang, force)
     output.ok(f"report to {result['to']} logged as a disclosure (ground: {result['ground']}); "

@@ -18,8 +18,9 @@ def search(
     json_: bool = typer.Option(False, "--json", help="JSON records for scripts."),
 ):
     """Find clients and sessions by full text (FTS5 inside the encrypted database)."""
-    from dossier.records.search import search as run
+    from dossier.records.search import search as run, words
 
+    words(text)  # before the passphrase is asked
     with opened(ctx) as vault:
         hits = run(vault.db, text, limit, highlight=not json_)
     if json_:

@@ -28,9 +28,11 @@ def request(
 
     The request (name, dates, the letter) is kept after the destruction as proof; nothing else.
     """
+    from dossier.format import fields as F
     from dossier.retention.destructions import request
     from dossier.records.clients import resolve
 
+    F.received_date(received)  # before the passphrase is asked
     with opened(ctx) as vault:
         result = request(vault, resolve(vault.db, client), received, letter)
     output.out.print(result["id"])
@@ -60,9 +62,11 @@ def hold(
     reason: str = typer.Option(..., "--reason", help="Why it may not be destroyed now (a complaint, a court case)."),
 ):
     """Put a legal hold on a dossier: it cannot be destroyed until released (CSR 5.4: weighty reasons)."""
+    from dossier.format import fields as F
     from dossier.retention.destructions import hold
     from dossier.records.clients import resolve
 
+    F.check_line("--reason", reason, required=True)  # before the passphrase is asked
     with opened(ctx) as vault:
         hold(vault, resolve(vault.db, client), reason)
     output.ok("legal hold placed; it is shown with every listing of what is due")
@@ -137,10 +141,12 @@ def run(
     not plugged in), the letter says what is still pending and the next command finishes it.
     """
     from dossier.errors import UsageError
+    from dossier.format import fields as F
     from dossier.retention.destroy import run, select
 
     if (client is None) == (not due):
         raise UsageError("give a CLIENT or --due")
+    F.check_lang(lang)  # before the passphrase is asked
     with opened(ctx) as vault:
         out = out or _letters_folder(vault)
         ids, held = select(vault.db, client, due_now=due)
@@ -200,6 +206,10 @@ def due(
     """What is due, overdue or coming: destruction requests, retention expiries, holds (CSR 5.4)."""
     from dossier.retention.due import due
 
+    if within < 0:
+        from dossier.errors import InvalidInput
+
+        raise InvalidInput("--within", within, "must be 0 or more days")
     with opened(ctx) as vault:
         items = due(vault.db, within=within)
     if json_:

@@ -38,7 +38,11 @@ def create(
     a client in the bundle goes with it (in the client's dossier/1 document) and is named here."""
     from dossier.handover import create as make
 
+    from dossier.format import fields as F
+    from dossier.handover import bundle as B
+
     names = [part.strip() for value in clients or [] for part in value.split(",") if part.strip()]
+    F.check_lang(lang), F.check_enum("--reason", reason, B.REASONS)  # before the passphrase is asked
     with opened(ctx) as vault, output.progress_bar("bundling", None) as bar:
         result = make(vault, to, out, clients=names, all_clients=all_clients, reason=reason,
                       without_consent_reason=without_consent_reason, lang=lang, overwrite=force, progress=bar)

@@ -24,8 +24,9 @@ def practice_set(
                                                   "'destroy run' writes its letters to by default; not printed)."),
 ):
     """Set your practice's details (shown on the client copy's cover page)."""
-    from dossier.practice import set_practice
+    from dossier.practice import check_practice, set_practice
 
+    check_practice(pairs(details, "DETAILS"))  # before the passphrase is asked
     with opened(ctx) as vault:
         changed = set_practice(vault, pairs(details, "DETAILS"))
     output.ok("practice details set: " + ", ".join(changed))

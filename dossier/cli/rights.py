@@ -37,9 +37,11 @@ def copy(
     CSR 5.1-5.2, GDPR Art. 15 and 20. One client only; files are 0600. The copy is logged
     (date, what, to whom) and closes the client's open copy requests.
     """
+    from dossier.format import fields as F
     from dossier.records.clients import resolve
     from dossier.rights.copies import make_copy
 
+    F.check_lang(lang)  # before the passphrase is asked
     with opened(ctx) as vault:
         result = make_copy(vault, resolve(vault.db, client), out, lang=lang, others_anonymised=anonymise_others,
                            with_attachments=with_attachments, to=to, overwrite=force)
@@ -70,11 +72,13 @@ def correction_request(
     """Record a client's request to correct their data (CSR 5.3; GDPR Art. 16); prints its id."""
     from dossier import paths
     from dossier.errors import UsageError
+    from dossier.format import fields as F
     from dossier.records.clients import resolve
-    from dossier.rights.requests import request_correction
+    from dossier.rights.requests import check_reason, request_correction
 
     if (proposed is None) == (proposed_file is None):
         raise UsageError("give the proposed value with either --proposed or --proposed-file")
+    check_reason(reason), F.received_date(received)  # before the passphrase is asked
     value = paths.read_user_text(proposed_file) if proposed_file else proposed
     with opened(ctx) as vault:
         result = request_correction(vault, resolve(vault.db, client), field, value, reason, received, passage)

@@ -46,7 +46,10 @@ def add(
 
     if resume and (notes_file or findings_file or date or duration is not None):
         raise UsageError("--resume takes the date, duration and text that were kept; give no other options")
+    from dossier.format import fields as F
+
     date = default_date(date)
+    F.check_int("--duration", duration, 1, 24 * 60)  # before the passphrase is asked (and the editor)
     with opened(ctx) as vault:
         cid = resolve(vault.db, client)
         if vault.rollback:  # refused before the coach types anything

@@ -26,8 +26,9 @@ def setup(
     The shares are printed once, here, and kept nowhere: print them and hand one to each
     trusted colleague or a notary. A new setup makes the old shares useless.
     """
-    from dossier.handover.successor import setup
+    from dossier.handover.successor import check_setup, setup
 
+    check_setup(shares, threshold, to or [])  # before the passphrase is asked
     with opened(ctx) as vault:
         words = setup(vault, shares, threshold, to or [])
     for i, share in enumerate(words, 1):

@@ -21,17 +21,23 @@ from dossier.vault import keyslots
 META_KEY = "successor"
 
 
-def setup(vault, shares: int, threshold: int, holders: list[str] = ()) -> list[str]:
-    """Make a new successor secret, its key slot and its shares; returns the shares (word lists).
-    An earlier setup's shares stop working."""
-    import shamir_mnemonic
-
+def check_setup(shares: int, threshold: int, holders: list[str] = ()) -> list[str]:
+    """The checked holders of a setup of ``threshold`` of ``shares`` (no vault needed)."""
     if not 2 <= threshold <= shares <= 16:
         raise InvalidInput("--shares/--threshold", f"{threshold} of {shares}",
                            "must be 2 <= threshold <= shares <= 16 (one share alone must not open the vault)")
     holders = [F.check_line("--to", h, required=True) for h in holders]
     if holders and len(holders) != shares:
         raise InvalidInput("--to", f"{len(holders)} names", f"must name all {shares} holders, or none")
+    return holders
+
+
+def setup(vault, shares: int, threshold: int, holders: list[str] = ()) -> list[str]:
+    """Make a new successor secret, its key slot and its shares; returns the shares (word lists).
+    An earlier setup's shares stop working."""
+    import shamir_mnemonic
+
+    holders = check_setup(shares, threshold, holders)
     secret = crypto.random_bytes(32)
     words = [" ".join(m.split()) for m in shamir_mnemonic.generate_mnemonics(1, [(threshold, shares)], secret)[0]]
     with vault.write():

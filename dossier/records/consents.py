@@ -52,12 +52,15 @@ def current(db, client_id: str, ctype: str, on: str | None = None) -> dict | Non
     return _current(db, client_id, check_type(ctype), on or clock.today())
 
 
+def check_grant(ctype: str, how: str = "", scope: str = "", date: str | None = None) -> tuple[str, str, str, str]:
+    """The checked type, how, scope and date of a consent to record (no vault needed)."""
+    ctype = check_type(ctype)
+    return ctype, check_how(how, ctype), F.check_text("--scope", scope).strip(), F.received_date(date, "--date")
+
+
 def grant(vault, client_id: str, ctype: str, how: str = "", scope: str = "", date: str | None = None) -> str:
     """Record a consent. One of a type is in force at a time: withdraw it first to change it."""
-    ctype = check_type(ctype)
-    how = check_how(how, ctype)
-    scope = F.check_text("--scope", scope).strip()
-    date = F.received_date(date, "--date")
+    ctype, how, scope, date = check_grant(ctype, how, scope, date)
     with vault.write():
         get_summary(vault.db, client_id)
         active = vault.db.one("SELECT granted FROM consents WHERE client_id = ? AND type = ? AND withdrawn IS NULL",

@@ -55,6 +55,15 @@ def _objection(client: dict, practice: dict, objections: list[dict], to: str, ou
     return path, render_letter(letter)
 
 
+def check_report(to: str, legal_basis: str = "", date: str | None = None, lang: str = "nl") -> tuple[str, str, str]:
+    """The consent type the report needs, the legal basis and the date, checked (no vault needed)."""
+    ctype = REPORT_TO.get(to)
+    if ctype is None:
+        raise InvalidInput("--to", to, "must be one of: " + ", ".join(REPORT_TO))
+    F.check_lang(lang)
+    return ctype, F.check_text("--legal-basis", legal_basis).strip(), F.received_date(date, "--date")
+
+
 def report(vault, client_id: str, to: str, file: Path, legal_basis: str = "", date: str | None = None,
            out_dir: Path | None = None, lang: str = "nl", overwrite: bool = False) -> dict:
     """Give a report to the commissioner (or company doctor) and log it as a disclosure.
@@ -65,12 +74,7 @@ def report(vault, client_id: str, to: str, file: Path, legal_basis: str = "", da
     a letter written to ``out_dir`` (default: the report's folder). The report itself is kept in
     the dossier as an attachment, so what was given can be shown later. All or nothing.
     """
-    ctype = REPORT_TO.get(to)
-    if ctype is None:
-        raise InvalidInput("--to", to, "must be one of: " + ", ".join(REPORT_TO))
-    F.check_lang(lang)
-    legal_basis = F.check_text("--legal-basis", legal_basis).strip()
-    date = F.received_date(date, "--date")
+    ctype, legal_basis, date = check_report(to, legal_basis, date, lang)
     file = Path(file)
     with vault.write():
         db = vault.db

@@ -15,6 +15,14 @@ from dossier.records.requests import COLUMNS, add, get, resolve
 from dossier.retention.destructions import list_requests as destructions
 
 
+def check_reason(reason: str) -> str:
+    """The client's reason for a correction: required (no vault needed)."""
+    reason = F.check_text("--reason", reason).strip()
+    if not reason:
+        raise InvalidInput("--reason", reason, "must not be empty: why does the client ask for this?")
+    return reason
+
+
 def request_correction(vault, client_id: str, field: str, proposed, reason: str, received: str | None = None,
                        passage: str | None = None) -> dict:
     """Record a client's request to correct a field or a session's notes (CSR 5.3).
@@ -24,9 +32,7 @@ def request_correction(vault, client_id: str, field: str, proposed, reason: str,
     it, once (refused when the passage is not in the text, or is in it more than once). A
     request about the coach's findings is recorded too, but can only be declined.
     """
-    reason = F.check_text("--reason", reason).strip()
-    if not reason:
-        raise InvalidInput("--reason", reason, "must not be empty: why does the client ask for this?")
+    reason = check_reason(reason)
     received = F.received_date(received)
     with vault.write():
         get_summary(vault.db, client_id)

@@ -92,7 +92,7 @@ def test_session_bad_date_and_duration(practice_cli, practice):
     assert_error(practice_cli("session", "add", "Noëlle", "--date", "2026-02-29", "--notes-file", EXAMPLE), 1,
                  "date: '2026-02-29' is not a date that exists")
     assert_error(practice_cli("session", "add", "Noëlle", "--duration", "0", "--notes-file", EXAMPLE), 1,
-                 "duration_min: 0 must be a whole number from 1 to 1440")
+                 "--duration: 0 must be a whole number from 1 to 1440")  # named as the coach typed it
     assert state(practice) == before
 
 

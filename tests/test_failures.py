@@ -218,6 +218,7 @@ def test_an_odd_import_is_one_clear_line(cli, practice, tmp_path, name, text, fr
     (("successor", "setup", "--shares", "3", "--threshold", "5"), "--threshold"),
     (("close", "noelle", "--date", "2026-02-30"), "--date"),
     (("search", ""), "no words"),
+    (("client", "edit", "noelle", "--set", "bogus=1"), "is not a client field"),
 ])
 def test_a_mistake_in_an_option_is_said_before_the_passphrase_is_asked(practice, tmp_path, args, fragment):
     """No passphrase in the environment and no terminal: the error must be the option's, not
@@ -451,3 +452,15 @@ def test_the_client_copy_names_a_pending_destruction_request_and_a_hold(cli, pra
     text = " ".join(pdf_text(pdf).replace("\ufffe", "").replace("\xad", "").split())  # (hyphenation)
     assert "Vernietiging en blokkade" in text and "ontvangen op 20 november 2026" in text
     assert "uiterlijk 18 december 2026" in text and "een klacht is in behandeling" in text
+
+
+def test_a_passphrase_from_a_pipe_is_read_as_one_line_without_a_warning(practice, tmp_path):
+    """No terminal (a script pipes it in): one line is read, and Python's "Password input may
+    be echoed" is not printed; a new passphrase typed twice differently changes nothing."""
+    r = run("client", "list", vault=practice, passphrase=None, input=PASSPHRASE + "\n")
+    assert r.returncode == 0 and "echoed" not in r.stderr, r.stderr
+    before = (practice / "keyslots.json").read_bytes()
+    r = run("passwd", vault=practice, passphrase=None,
+            input=f"{PASSPHRASE}\nde vaag groene tomaat rolt langzaam\nde vaag groene tomaat rolt snel\n")
+    assert r.returncode == 3 and "the two entries of the new passphrase differ" in r.stderr, r.stderr
+    assert (practice / "keyslots.json").read_bytes() == before

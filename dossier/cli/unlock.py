@@ -38,8 +38,11 @@ def _from_command(var: str) -> str | None:
 
 def _prompt(label: str, confirm: bool = False) -> str:
     import getpass
+    import sys
     import warnings
 
+    if not sys.stdin.isatty():  # a pipe (a script, a test): one line each, without getpass's "may be echoed"
+        return _read_lines(label, confirm)
     try:
         with warnings.catch_warnings():
             # Without a terminal getpass warns, with its own file path, that it may echo; there
@@ -49,6 +52,27 @@ def _prompt(label: str, confirm: bool = False) -> str:
     except (typer.Abort, EOFError):
         raise NoPassphrase(f"no {label.lower()} given",
                            "type it at the prompt, or set DOSSIER_PASSPHRASE or DOSSIER_PASSCOMMAND") from None
+
+
+def _read_lines(label: str, confirm: bool) -> str:
+    import sys
+
+    def line(text: str) -> str:
+        sys.stderr.write(f"{text}: ")
+        sys.stderr.flush()
+        got = sys.stdin.readline()
+        if not got:
+            raise NoPassphrase(f"no {label.lower()} given",
+                               "type it at the prompt, or set DOSSIER_PASSPHRASE or DOSSIER_PASSCOMMAND")
+        return got.rstrip("\r\n")
+
+    value = line(label)
+    if confirm and line("Repeat for confirmation") != value:
+        raise NoPassphrase("the two entries of the new passphrase differ; nothing was changed")
+    if not value:
+        raise NoPassphrase(f"no {label.lower()} given",
+                           "type it at the prompt, or set DOSSIER_PASSPHRASE or DOSSIER_PASSCOMMAND")
+    return value
 
 
 def passphrase() -> str:

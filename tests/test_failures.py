@@ -464,3 +464,52 @@ def test_a_passphrase_from_a_pipe_is_read_as_one_line_without_a_warning(practice
             input=f"{PASSPHRASE}\nde vaag groene tomaat rolt langzaam\nde vaag groene tomaat rolt snel\n")
     assert r.returncode == 3 and "the two entries of the new passphrase differ" in r.stderr, r.stderr
     assert (practice / "keyslots.json").read_bytes() == before
+
+
+MUTATION_BASE = [
+    ["client", "show", "noelle"], ["client", "add", "--first-name", "A", "--last-name", "B", "--birth-date", "1980-01-01"],
+    ["client", "edit", "noelle", "--set", "city=Zeist"],
+    ["session", "add", "noelle", "--date", "2026-01-02", "--duration", "60", "--notes-file", "{file}"],
+    ["session", "list", "noelle"], ["consent", "grant", "noelle", "--type", "email", "--how", "written"],
+    ["disclose", "noelle", "--to", "X", "--what", "w", "--ground", "legal", "--legal-basis", "wet"],
+    ["search", "Dijkstra"], ["export", "--out", "{out}/e.json"], ["copy", "noelle", "--out", "{out}/c"],
+    ["correction", "request", "noelle", "--field", "city", "--proposed", "Zeist", "--reason", "r"],
+    ["destroy", "request", "noelle", "--received", "2026-11-01"], ["due", "--within", "30"],
+    ["retention", "set", "--after-close", "2y"], ["practice", "set", "coach=Anna"],
+    ["attach", "noelle", "{file}", "--kind", "letter"], ["audit", "list"], ["backup", "--to", "{out}/b"],
+    ["anonymise", "noelle", "--out", "{out}/a.md", "--yes"], ["statement", "add", "noelle", "--about", "dossier",
+                                                              "--file", "{file}"],
+    ["requests", "list"], ["result", "add", "noelle", "--type", "questionnaire", "--label", "4DKL", "--set",
+                           "distress=12"],
+]
+MUTATION_VALUES = ["", " ", "x" * 5000, "ü\u200b\u202e", "\x00", "-1", "0", "99999999999999999999", "2026-02-30",
+                   "31-12-2026", "--", "-h", "{out}", "/nonexistent/x", "NaN", "1e9", "é" * 300, "\t\n",
+                   "$(rm -rf /)", "[bold]x[/bold]", "\x1b[31mrood"]
+
+
+def test_three_hundred_mutated_command_lines_never_end_in_an_internal_error(cli, tmp_path):
+    """Seeded mutations of 22 everyday command lines (a value replaced by an odd one, an argument
+    dropped or added): every one ends in a result or one clear error, never exit 70, never a
+    traceback."""
+    import random
+
+    f, out = tmp_path / "f.txt", tmp_path / "uit"
+    f.write_text("tekst")
+    out.mkdir()
+    rng, codes, bad = random.Random(14), {}, []
+    for _ in range(300):
+        args = [a.format(file=f, out=out) for a in rng.choice(MUTATION_BASE)]
+        i, kind = rng.randrange(len(args)), rng.random()
+        value = rng.choice(MUTATION_VALUES).replace("{out}", str(out))
+        if kind < 0.6:
+            args[i] = value
+        elif kind < 0.8:
+            del args[i]
+        else:
+            args.insert(i, value)
+        r = cli(*args)
+        codes[r.exit_code] = codes.get(r.exit_code, 0) + 1
+        if r.exit_code == 70 or "Traceback" in r.stderr + r.stdout:
+            bad.append((args[:6], r.exit_code, r.stderr[-200:]))
+    assert bad == [], bad[:5]
+    assert 70 not in codes and sum(codes.values()) == 300, codes

@@ -35,6 +35,11 @@ class DossierGroup(TyperGroup):
         except KeyboardInterrupt:
             output.error("interrupted; the last change was not saved")
             raise typer.Exit(130) from None
+        except OSError as e:  # a path the coach gave that the system refuses (too long, no such folder, ...)
+            where = f"{str(e.filename)[:80]}{'…' if len(str(e.filename)) > 80 else ''}: " if e.filename else ""
+            output.error(f"{where}{e.strerror or type(e).__name__}", "check the path, and that the disk is there and "
+                                                                       "writable; nothing was written there")
+            raise typer.Exit(1) from None
         except Exception as e:
             # typer's (or click's) own exits and usage errors pass through unchanged
             if type(e).__module__.split(".")[0] in ("typer", "click") or (ctx.obj or {}).get("debug"):

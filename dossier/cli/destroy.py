@@ -206,10 +206,10 @@ def due(
     """What is due, overdue or coming: destruction requests, retention expiries, holds (CSR 5.4)."""
     from dossier.retention.due import due
 
-    if within < 0:
+    if not 0 <= within <= 36_500:
         from dossier.errors import InvalidInput
 
-        raise InvalidInput("--within", within, "must be 0 or more days")
+        raise InvalidInput("--within", within, "must be from 0 to 36500 days")
     with opened(ctx) as vault:
         items = due(vault.db, within=within)
     if json_:

@@ -19,6 +19,7 @@ Security notes:
 from __future__ import annotations
 
 import base64
+import json
 import time
 from dataclasses import dataclass
 
@@ -138,6 +139,25 @@ def unseal(seed: bytes, boxed: bytes, what: str = "passphrase") -> bytes:
         return bytes(nacl.public.SealedBox(nacl.public.PrivateKey(seed)).decrypt(boxed))
     except (nacl.exceptions.CryptoError, ValueError, TypeError):
         raise WrongPassphrase(f"wrong {what}: it does not open this vault") from None
+
+
+def seal_json(key: bytes, purpose: bytes, value) -> str:
+    """``value`` as JSON in a SecretBox (base64) under a key derived from ``key`` for ``purpose``:
+    what the vault keeps outside itself (ledgers, manifests' contents, drafts) is unreadable and
+    unforgeable without the vault."""
+    body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return b64(wrap(mac(key, b"", purpose), body))
+
+
+def open_json(keys: list[bytes], purpose: bytes, sealed):
+    """The value :func:`seal_json` sealed under one of ``keys`` for ``purpose``; None when it
+    opens under none of them (another vault's, forged, damaged)."""
+    for key in keys:
+        try:
+            return json.loads(unwrap(mac(key, b"", purpose), unb64(sealed), "key").decode("utf-8"))
+        except (WrongPassphrase, ValueError, TypeError, AttributeError):
+            continue
+    return None
 
 
 def mac(key: bytes, data: bytes, purpose: bytes) -> bytes:

@@ -339,6 +339,14 @@ def test_a_correction_of_one_passage_replaces_that_passage_only(cli, practice):
     assert_error(r, 1, "times")
 
 
+def _need_mount(why: str) -> None:
+    """Skip with one line where mount cannot be used (not POSIX, not root, no mount tool)."""
+    import shutil
+
+    if os.name != "posix" or os.geteuid() != 0 or not (shutil.which("mount") and shutil.which("umount")):
+        pytest.skip(f"{why}: needs root and the mount tool (CI runs as root)")
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A 4 MiB tmpfs of its own (root only; skipped with one line elsewhere)."""
@@ -346,8 +354,7 @@ def small_disk(tmp_path):
 
     mnt = tmp_path / "small-disk"
     mnt.mkdir()
-    if os.name != "posix" or os.geteuid() != 0:
-        pytest.skip("a full disk is simulated with a tmpfs mount: needs root (CI runs as root)")
+    _need_mount("a full disk is simulated with a tmpfs mount")
     made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True, text=True)
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {(made.stderr or made.stdout).strip().splitlines()[:1]}")
@@ -414,8 +421,7 @@ def test_in_a_read_only_vault_folder_reading_works_and_writes_say_so(tmp_path):
 
     from dossier.records.clients import add_client
 
-    if os.name != "posix" or os.geteuid() != 0:
-        pytest.skip("a read-only folder is made with a read-only bind mount: needs root (CI runs as root)")
+    _need_mount("a read-only folder is made with a read-only bind mount")
     vault_path = tmp_path / "vault"
     v, _ = make_vault(vault_path)
     add_client(v, {"first_name": "Eva", "last_name": "Jansen"})

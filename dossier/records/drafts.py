@@ -3,34 +3,32 @@ full, the vault's keys changed meanwhile): kept encrypted in the vault folder un
 ``session add CLIENT --resume`` saves it, never silently dropped (TB 2.13-2.15: nothing of the
 dossier in plaintext on disk).
 
-A draft is ``drafts/session-<first 8 of the client id>-<UTC time>.draft`` (0600): a SecretBox
-(nonce ‖ tag ‖ ciphertext) of the JSON {client_id, date, duration_min, notes, findings} under
-a key derived from the vault's auth key (which a key rotation leaves as it is). A destruction
-erases the client's drafts with the rest.
+A draft is ``drafts/session-<first 8 of the client id>-<UTC time>.draft`` (0600): base64 of a
+SecretBox (nonce ‖ tag ‖ ciphertext) of the JSON {client_id, date, duration_min, notes,
+findings} under a key derived from the vault's auth key (crypto.seal_json), which a key
+rotation leaves as it is. A destruction erases the client's drafts with the rest.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 
 from dossier import clock, crypto, paths
-from dossier.errors import NotFound, VaultDamaged, WrongPassphrase
+from dossier.errors import NotFound, VaultDamaged
 
 FOLDER = "drafts"
 
 
-def _key(auth_key: bytes) -> bytes:
-    return crypto.mac(auth_key, b"", b"dossier-drafts")
+PURPOSE = b"dossier-drafts"
 
 
 def keep(vault_path: Path, auth_key: bytes, client_id: str, record: dict) -> Path:
     """Write a draft (0600, synced); returns its path. OSError when the disk refuses it too."""
     folder = paths.make_private_dir(Path(vault_path) / FOLDER)
     name = f"session-{client_id[:8]}-{clock.utc_now().strftime('%Y%m%dT%H%M%S%f')}.draft"
-    data = crypto.wrap(_key(auth_key), json.dumps({**record, "client_id": client_id}).encode("utf-8"))
-    paths.write_private_file(folder / name, data)
+    paths.write_private_file(folder / name, crypto.seal_json(auth_key, PURPOSE, {**record, "client_id": client_id})
+                             .encode("ascii"))
     paths.fsync(folder / name)
     return folder / name
 
@@ -43,13 +41,19 @@ def _drafts(vault_path: Path, client_id: str) -> list[Path]:
 def latest(vault_path: Path, auth_key: bytes, client_id: str) -> tuple[Path, dict]:
     """The newest draft of this client, opened; NotFound when there is none."""
     for path in reversed(_drafts(vault_path, client_id)):
-        try:
-            record = json.loads(crypto.unwrap(_key(auth_key), path.read_bytes(), "draft key"))
-        except (OSError, ValueError, WrongPassphrase):
-            raise VaultDamaged(f"{path}: a kept draft cannot be read (damaged, or from another vault)") from None
+        record = _open(path, auth_key)
+        if not isinstance(record, dict):
+            raise VaultDamaged(f"{path}: a kept draft cannot be read (damaged, or from another vault)")
         if record.get("client_id") == client_id:
             return path, record
     raise NotFound("there is no kept text for this client", "a draft is kept only when saving failed")
+
+
+def _open(path: Path, auth_key: bytes):
+    try:
+        return crypto.open_json([auth_key], PURPOSE, path.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return None
 
 
 def discard(path: Path) -> None:
@@ -65,11 +69,8 @@ def erase_for(vault_path: Path, auth_key: bytes, client_ids: list[str]) -> int:
     gone = 0
     for cid in client_ids:
         for path in _drafts(vault_path, cid):
-            try:
-                owner = json.loads(crypto.unwrap(_key(auth_key), path.read_bytes(), "draft key")).get("client_id")
-            except (OSError, ValueError, AttributeError, WrongPassphrase):
-                owner = cid
-            if owner in client_ids:
+            record = _open(path, auth_key)
+            if not isinstance(record, dict) or record.get("client_id") in client_ids:
                 discard(path)
                 gone += 1
     return gone

@@ -548,16 +548,15 @@ def _reason(e: Exception) -> str:
 
 # -- the manifest's sealed part -------------------------------------------------------------------
 
-def _contents_key(auth_key: bytes) -> bytes:
-    return crypto.mac(auth_key, b"", b"dossier-manifest")
+CONTENTS_PURPOSE = b"dossier-manifest"
 
 
 def seal_contents(auth_key: bytes, clients: list[str], held: list[dict]) -> dict:
     """The manifest fields that say which clients a backup holds and which were destroyed:
     sealed under a key derived from the vault's auth key (no client id is readable without
     the vault), with only the number of clients in the clear (``backup list`` shows it)."""
-    body = json.dumps({"clients": clients, "ledger": held}, separators=(",", ":")).encode()
-    return {"client_count": len(clients), "sealed": crypto.b64(crypto.wrap(_contents_key(auth_key), body))}
+    return {"client_count": len(clients),
+            "sealed": crypto.seal_json(auth_key, CONTENTS_PURPOSE, {"clients": clients, "ledger": held})}
 
 
 def open_contents(manifest: dict, keys: list[bytes]) -> dict | None:
@@ -568,13 +567,9 @@ def open_contents(manifest: dict, keys: list[bytes]) -> dict | None:
         if ledger.authentic(keys, manifest.get("ledger"), manifest.get("ledger_mac")):
             return {"clients": manifest.get("clients"), "ledger": manifest["ledger"]}
         return None
-    for key in keys:
-        try:
-            data = json.loads(crypto.unwrap(_contents_key(key), crypto.unb64(manifest["sealed"]), "manifest key"))
-        except (DossierError, ValueError, TypeError):
-            continue
-        if isinstance(data, dict) and isinstance(data.get("clients"), list):
-            return {"clients": data["clients"], "ledger": ledger.ledger_entries(data.get("ledger"))}
+    data = crypto.open_json(keys, CONTENTS_PURPOSE, manifest["sealed"])
+    if isinstance(data, dict) and isinstance(data.get("clients"), list):
+        return {"clients": data["clients"], "ledger": ledger.ledger_entries(data.get("ledger"))}
     return None
 
 

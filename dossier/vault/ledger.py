@@ -20,7 +20,6 @@ import os
 from pathlib import Path
 
 from dossier import clock, crypto, paths
-from dossier.errors import WrongPassphrase
 
 FILE_FORMAT = "dossier-ledger/2"  # /2: the entries sealed (ids of destroyed clients are not readable); /1: signed
 OLD_FILE_FORMAT = "dossier-ledger/1"
@@ -108,8 +107,7 @@ def read_outside(vault_ids: list[str], keys: bytes | list[bytes]) -> tuple[list[
     return found, refused
 
 
-def _file_key(key: bytes) -> bytes:
-    return crypto.mac(key, b"", b"dossier-ledgerfi")
+FILE_PURPOSE = b"dossier-ledgerfi"
 
 
 def _open_file(data, keys: list[bytes]) -> list[dict] | None:
@@ -119,14 +117,8 @@ def _open_file(data, keys: list[bytes]) -> list[dict] | None:
         return None
     if data.get("format") == OLD_FILE_FORMAT:
         return data["entries"] if authentic(keys, data.get("entries"), data.get("mac")) else None
-    for key in keys:
-        try:
-            entries = json.loads(crypto.unwrap(_file_key(key), crypto.unb64(data.get("sealed")), "ledger key"))
-        except (WrongPassphrase, ValueError, TypeError, AttributeError):
-            continue
-        if ledger_entries(entries) == entries:
-            return entries
-    return None
+    entries = crypto.open_json(keys, FILE_PURPOSE, data.get("sealed"))
+    return entries if entries is not None and ledger_entries(entries) == entries else None
 
 
 def record_outside(vault_ids: list[str], entries: list[dict], keys: list[bytes]) -> None:
@@ -142,6 +134,5 @@ def record_outside(vault_ids: list[str], entries: list[dict], keys: list[bytes])
             os.replace(path, path.with_name(f"{path.name}.damaged-{clock.today()}"))
         known = merge_ledgers(known, entries)
         paths.make_private_dir(path.parent)
-        body = json.dumps(known, separators=(",", ":")).encode()
-        record = {"format": FILE_FORMAT, "sealed": crypto.b64(crypto.wrap(_file_key(keys[0]), body))}
+        record = {"format": FILE_FORMAT, "sealed": crypto.seal_json(keys[0], FILE_PURPOSE, known)}
         paths.replace_private_file(path, json.dumps(record, indent=2).encode())

@@ -171,14 +171,10 @@ def edit(
     remove_person: Optional[List[str]] = typer.Option(None, "--remove-person", help="NAME of a third person, repeatable."),
 ):
     """Change fields of a client's record (the audit log names the fields, never the values)."""
-    from dossier.format import fields as F
-    from dossier.records.clients import edit_client, resolve
+    from dossier.records.clients import check_changes, edit_client, resolve
 
     changes, persons = pairs(set_, "--set"), _persons(add_person)
-    for path, value in changes.items():  # before the passphrase is asked
-        F.check_field(path, value)
-    for i, p in enumerate(persons):
-        F.check_person(p, f"person[{i}].")
+    check_changes(changes, persons)  # before the passphrase is asked
     with opened(ctx) as vault:
         changed = edit_client(vault, resolve(vault.db, client), changes, persons, remove_person or [])
     output.ok("changed: " + ", ".join(changed))

@@ -107,19 +107,6 @@ def _confirm(yes: bool):
     return confirm
 
 
-def _letters_folder(vault) -> Path:
-    """The practice's letters folder; never the current folder by default (a letter holds the
-    client's name and address)."""
-    from dossier.errors import UsageError
-    from dossier.practice import get_practice
-
-    folder = get_practice(vault.db).get("letters")
-    if not folder:
-        raise UsageError("where should the confirmation letters go? give --out DIR",
-                         "or set a letters folder once: dossier practice set letters=DIR")
-    return Path(folder).expanduser()
-
-
 @destroy_app.command("run")
 def run(
     ctx: typer.Context,
@@ -142,13 +129,13 @@ def run(
     """
     from dossier.errors import UsageError
     from dossier.format import fields as F
-    from dossier.retention.destroy import run, select
+    from dossier.retention.destroy import letters_folder, run, select
 
     if (client is None) == (not due):
         raise UsageError("give a CLIENT or --due")
     F.check_lang(lang)  # before the passphrase is asked
     with opened(ctx) as vault:
-        out = out or _letters_folder(vault)
+        out = out or letters_folder(vault.db)
         ids, held = select(vault.db, client, due_now=due)
         for item in held:
             output.warn(f"due but on hold, left alone: {item['client']} ({item['hold']['reason']})")

@@ -40,67 +40,29 @@ def add(
     """
     from dossier.cli.editor import edit_session
     from dossier.errors import UsageError
+    from dossier.format import fields as F
     from dossier.records import drafts
     from dossier.records.clients import resolve
-    from dossier.records.sessions import add_session, default_date
+    from dossier.records.sessions import default_date
 
     if resume and (notes_file or findings_file or date or duration is not None):
         raise UsageError("--resume takes the date, duration and text that were kept; give no other options")
-    from dossier.format import fields as F
-
     date = default_date(date)
     F.check_int("--duration", duration, 1, 24 * 60)  # before the passphrase is asked (and the editor)
     with opened(ctx) as vault:
         cid = resolve(vault.db, client)
-        if vault.rollback:  # refused before the coach types anything
-            from dossier.errors import RollbackDetected
-
-            raise RollbackDetected(vault.rollback, "check your backups, then run 'dossier verify --accept-rollback'")
-        auth = vault.auth_key
-        kept = None
-        if resume:
-            kept, draft = drafts.latest(vault.path, auth, cid)
-            date, duration = draft["date"], draft["duration_min"]
-            notes, findings = edit_session(date, notes=draft["notes"], findings=draft["findings"])
+        vault.refuse_if_rolled_back()  # before the coach types anything
+        resumed, record = (drafts.latest(vault.path, vault.auth_key, cid) if resume else
+                           (None, {"date": date, "duration_min": duration, "notes": "",
+                                   "findings": _read_text(findings_file) if findings_file else ""}))
+        if notes_file:
+            record["notes"] = _read_text(notes_file)
         else:
-            findings = _read_text(findings_file) if findings_file else ""
-            if notes_file:
-                notes = _read_text(notes_file)
-            else:
-                notes, findings = edit_session(date, findings=findings)
-        try:
-            sid = add_session(vault, cid, date, duration, notes, findings)
-        except Exception as e:
-            if notes_file and str(notes_file) != "-" and not resume:
-                raise  # the text is still in its file
-            raise _kept(vault.path, auth, cid, {"date": date, "duration_min": duration, "notes": notes,
-                                                "findings": findings}, e) from None
-        if kept is not None:
-            drafts.discard(kept)
+            record["notes"], record["findings"] = edit_session(record["date"], record["notes"], record["findings"])
+        # Text typed in the editor or piped in is kept when saving fails; a file still has it.
+        sid = drafts.save_session(vault, cid, record, keep=not notes_file or str(notes_file) == "-", resumed=resumed)
     output.out.print(sid)
-    output.ok(f"session of {date} saved")
-
-
-def _kept(vault_path: Path, auth: bytes, client_id: str, record: dict, e: Exception):
-    """The error to show when a session the coach typed could not be saved: the text is kept
-    (encrypted in the vault folder) and the message says how to get it back."""
-    from dossier.errors import DossierError, FileProblem
-    from dossier.records import drafts
-
-    why = str(e) if isinstance(e, DossierError) else (getattr(e, "strerror", None) or type(e).__name__)
-    try:
-        drafts.keep(vault_path, auth, client_id, record)
-    except OSError as again:
-        return FileProblem(f"the session could not be saved ({why}), and keeping your text failed too "
-                           f"({again.strerror or type(again).__name__})",
-                           "nothing was saved; your text is still in the editor's file only if the editor kept a "
-                           "backup of its own")
-    hint = (f"your text is kept, encrypted in the vault folder; when the problem is solved: "
-            f"dossier session add {client_id[:8]} --resume")
-    if isinstance(e, DossierError):
-        e.hint = hint
-        return e
-    return FileProblem(f"the session could not be saved ({why})", hint)
+    output.ok(f"session of {record['date']} saved")
 
 
 @app.command("list")

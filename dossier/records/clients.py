@@ -98,10 +98,15 @@ def check_new_client(values: dict[str, object], persons: list[dict] | None = Non
     return _check(doc, {}, "", True)
 
 
+def check_changes(changes: dict[str, object], add_persons=()) -> tuple[dict, list[dict]]:
+    """The checked field changes and new third persons of an edit (no vault needed)."""
+    return ({path: F.check_field(path, value) for path, value in changes.items()},
+            [F.check_person(p, f"person[{i}].") for i, p in enumerate(add_persons)])
+
+
 def edit_client(vault, client_id: str, changes: dict[str, object], add_persons=(), remove_persons=()) -> list[str]:
     """Change fields by path; add or remove third persons. Returns the changed field names."""
-    checked = {path: F.check_field(path, value) for path, value in changes.items()}
-    new_persons = [F.check_person(p, f"person[{i}].") for i, p in enumerate(add_persons)]
+    checked, new_persons = check_changes(changes, add_persons)
     with vault.write():
         get_summary(vault.db, client_id)
         changed = list(checked)

@@ -15,7 +15,8 @@ import contextlib
 from pathlib import Path
 
 from dossier import clock, crypto, paths
-from dossier.errors import NotFound, VaultDamaged
+from dossier.errors import DossierError, FileProblem, NotFound, VaultDamaged
+from dossier.records import sessions
 
 FOLDER = "drafts"
 
@@ -31,6 +32,42 @@ def keep(vault_path: Path, auth_key: bytes, client_id: str, record: dict) -> Pat
                              .encode("ascii"))
     paths.fsync(folder / name)
     return folder / name
+
+
+def save_session(vault, client_id: str, record: dict, keep: bool, resumed: Path | None = None) -> str:
+    """Record the session ``record`` ({date, duration_min, notes, findings}); returns its id.
+    When that fails and ``keep`` (the coach typed the text), the text is kept here and the error
+    says how to get it back; a ``resumed`` draft goes once its session is saved."""
+    auth = vault.auth_key  # (read first: the failure may be the database's)
+    try:
+        sid = sessions.add_session(vault, client_id, record["date"], record["duration_min"], record["notes"],
+                          record["findings"])
+    except Exception as e:
+        if not keep:
+            raise
+        raise _kept(vault.path, auth, client_id, record, e) from None
+    if resumed is not None:
+        discard(resumed)
+    return sid
+
+
+def _kept(vault_path: Path, auth: bytes, client_id: str, record: dict, e: Exception) -> DossierError:
+    """The error to show when a session the coach typed could not be saved: the text is kept
+    (encrypted in the vault folder) and the message says how to get it back."""
+    why = str(e) if isinstance(e, DossierError) else (getattr(e, "strerror", None) or type(e).__name__)
+    try:
+        keep(vault_path, auth, client_id, record)
+    except OSError as again:
+        return FileProblem(f"the session could not be saved ({why}), and keeping your text failed too "
+                           f"({again.strerror or type(again).__name__})",
+                           "nothing was saved; your text is still in the editor's file only if the editor kept a "
+                           "backup of its own")
+    hint = (f"your text is kept, encrypted in the vault folder; when the problem is solved: "
+            f"dossier session add {client_id[:8]} --resume")
+    if isinstance(e, DossierError):
+        e.hint = hint
+        return e
+    return FileProblem(f"the session could not be saved ({why})", hint)
 
 
 def _drafts(vault_path: Path, client_id: str) -> list[Path]:

@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 from dossier import clock, crypto, paths
-from dossier.errors import DestroyUnfinished, DossierError, Refused
+from dossier.errors import DestroyUnfinished, DossierError, Refused, UsageError
 from dossier.format import fields as F
 from dossier.practice import get_practice
 from dossier.records import drafts
@@ -218,6 +218,16 @@ def finish_pending(vault) -> dict | None:
     if not journal or vault.rollback is not None:
         return None
     return {"entries": journal.get("entries", []), **complete(vault)}
+
+
+def letters_folder(db) -> Path:
+    """The practice's letters folder (``practice set letters=DIR``); never the current folder by
+    default (a letter holds the client's name and address)."""
+    folder = get_practice(db).get("letters")
+    if not folder:
+        raise UsageError("where should the confirmation letters go? give --out DIR",
+                         "or set a letters folder once: dossier practice set letters=DIR")
+    return Path(folder).expanduser()
 
 
 def run(vault, client_ids: list[str], out_dir: Path, lang: str = "nl", confirm=None, overwrite: bool = False) -> dict:

@@ -15,6 +15,7 @@ from dossier.errors import Refused
 from dossier.format import fields as F
 from dossier.format.ids import new_id
 from dossier.records.clients import get_summary
+from dossier.records.holds import client_holds, pending_requests
 
 TERM_DAYS = 28  # CSR 5.4: at most four weeks after receipt
 
@@ -65,14 +66,12 @@ def release(vault, client_id: str) -> None:
 
 def pending_request(db, client_id: str) -> dict | None:
     """The client's written request to destroy that is not carried out yet, if any."""
-    row = db.one("SELECT id, received, deadline FROM destructions WHERE client_id = ? AND status = 'pending'",
-                 (client_id,))
-    return dict(zip(("id", "received", "deadline"), row)) if row else None
+    return next(iter(pending_requests(db, client_id)), None)
 
 
 def current_hold(db, client_id: str) -> dict | None:
-    row = db.one("SELECT id, reason, placed FROM holds WHERE client_id = ? AND released IS NULL", (client_id,))
-    return dict(zip(("id", "reason", "placed"), row)) if row else None
+    """The client's hold in force, if any."""
+    return next((h for h in client_holds(db, client_id) if not h["released"]), None)
 
 
 def list_requests(db) -> list[dict]:

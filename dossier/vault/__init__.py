@@ -470,13 +470,17 @@ class Vault:
 
     # -- audit chain and rollback guard ------------------------------------------------------
 
+    def refuse_if_rolled_back(self) -> None:
+        """RollbackDetected while the vault is older than its mirror (every write is refused then)."""
+        if self.rollback is not None:
+            raise RollbackDetected(self.rollback, "check your backups, then run 'dossier verify --accept-rollback'")
+
     @contextlib.contextmanager
     def write(self):
         """A write transaction; refused while the vault is older than its mirror. The mirror
         follows only the commit of the outermost one: an inner write's entries are not
         committed until the outer one is, and may still be rolled back with it."""
-        if self.rollback is not None:
-            raise RollbackDetected(self.rollback, "check your backups, then run 'dossier verify --accept-rollback'")
+        self.refuse_if_rolled_back()
         outermost = not self.db.in_transaction()
         with self.db.write():
             yield self.db
